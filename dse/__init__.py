@@ -1,0 +1,1 @@
+"""Spatial-array cost model, mapper and architecture exploration for Einsum cascades."""

@@ -1,0 +1,1 @@
+"""Einsum-cascade IR: cascades of extended Einsums (parse, validate, execute, analyse)."""

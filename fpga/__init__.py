@@ -1,0 +1,1 @@
+"""hls4ml design model, importers, FPGA part catalog and analytic estimator."""

@@ -1,0 +1,1 @@
+"""Command groups of the ``fusebound`` CLI; each module exposes ``register(subparsers)``."""

@@ -1,0 +1,1 @@
+"""Learned surrogates of hls4ml synthesis results (datasets, encodings, models, leaderboard)."""
