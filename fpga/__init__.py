@@ -1,1 +1,31 @@
-"""hls4ml design model, importers, FPGA part catalog and analytic estimator."""
+"""hls4ml design model, importers, FPGA part catalog and analytic estimator.
+
+Public API::
+
+    fpga.Design, fpga.Layer, fpga.Precision, fpga.LayerPrecision, fpga.DesignError
+    fpga.Record, fpga.read_records(path, source=None, label_source="post_synthesis")
+    fpga.parts.get(name), fpga.estimate(design, part=None)
+    fpga.check_reuse_factor(n_in, n_out, requested), fpga.valid_reuse_factors(n_in, n_out)
+"""
+
+from __future__ import annotations
+
+from fpga import parts
+from fpga.design import LAYER_TYPES, Design, Layer
+from fpga.errors import DesignError
+from fpga.precision import LayerPrecision, Precision
+from fpga.records import (PROVENANCES, TARGETS, Record, RecordReader, SkipReport,
+                          read_records)
+from fpga.reuse import check_reuse_factor, valid_reuse_factors
+
+
+def estimate(design, part=None, coefficients=None):
+    """Analytic resource/latency estimate of ``design`` (see :func:`fpga.estimator.estimate`)."""
+    from fpga.estimator import estimate as _estimate
+
+    return _estimate(design, part=part, coefficients=coefficients)
+
+
+__all__ = ["Design", "Layer", "Precision", "LayerPrecision", "DesignError", "Record",
+           "RecordReader", "SkipReport", "read_records", "parts", "estimate", "TARGETS",
+           "PROVENANCES", "LAYER_TYPES", "check_reuse_factor", "valid_reuse_factors"]
