@@ -176,7 +176,9 @@ def tiling_traffic(nest: Nest, tiles: Mapping[str, int], order: Sequence[str]) -
     """Scalar model of one tiling and one outer-loop order (outermost first): words per tensor.
 
     Independent scalar implementation of the model above (used by the naive evaluator, the
-    simulator cross-check and the tests).
+    simulator cross-check and the tests). Loops of one trip are skipped, so ``events`` is
+    exactly the number of times the tensor's tile changes; the vectorised minimum over all
+    orders is the same (moving a one-trip loop outermost never changes the count).
     """
     if sorted(order) != sorted(nest.ranks):
         raise BoundError(f"order must be a permutation of {list(nest.ranks)}; got {list(order)}")
@@ -192,9 +194,10 @@ def tiling_traffic(nest: Nest, tiles: Mapping[str, int], order: Sequence[str]) -
         R = nest.relevant(a)
         f = nest.footprint(a, tiles)
         out["buffer_words"] += f
-        inner = max((i for i, r in enumerate(order) if r in R), default=-1)
+        live = [r for r in order if T[r] > 1]  # trip-1 loops do not move any tile
+        inner = max((i for i, r in enumerate(live) if r in R), default=-1)
         events = 1
-        for i, r in enumerate(order):
+        for i, r in enumerate(live):
             if r in R or i < inner:
                 events *= T[r]
         w = 2 * events * f - words[a.tensor] if a.is_output else events * f

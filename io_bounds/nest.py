@@ -54,6 +54,13 @@ class Nest:
             if any(c < 0 for row in a.rows for c in row):
                 raise BoundError(f"access {a.tensor!r} of {self.name!r}: negative index "
                                  "coefficients are not supported")
+            seen: set[int] = set()
+            for row in a.rows:
+                sup = {i for i, c in enumerate(row) if c}
+                if sup & seen:
+                    raise BoundError(f"access {a.tensor!r} of {self.name!r}: a rank appears in "
+                                     "two index expressions (not supported)")
+                seen |= sup
         if not outs[0].projective:
             raise BoundError(f"output {outs[0].tensor!r} of {self.name!r} must be indexed by "
                              "plain ranks (a coordinate projection)")
@@ -73,14 +80,33 @@ class Nest:
         return sum(c * (t[r] - 1) for c, r in zip(row, self.ranks)) + 1
 
     def footprint(self, access: Access, tiles: Mapping[str, int] | None = None) -> int:
-        """Words of ``access``'s tensor touched by the box (or by one tile)."""
+        """Span (bounding-box words) of ``access``'s tensor over the box or one tile.
+
+        Equals the number of distinct elements touched for unit-stride accesses; with strides
+        that leave gaps it is larger (see :meth:`touched`).
+        """
         return math.prod(self.extent(row, tiles) for row in access.rows)
 
+    def touched(self, access: Access, tiles: Mapping[str, int] | None = None) -> int:
+        """Exact number of distinct elements of ``access`` touched by the box (or one tile)."""
+        import numpy as np
+
+        t = tiles or self.sizes
+        total = 1
+        for row in access.rows:
+            vals = np.zeros(1, dtype=np.int64)
+            for c, r in zip(row, self.ranks):
+                if c:
+                    vals = np.unique((vals[:, None] + c * np.arange(t[r])[None, :]).ravel())
+            total *= int(len(vals))
+        return total
+
     def tensor_words(self) -> dict[str, int]:
-        """Touched words per tensor (the compulsory traffic counts each once)."""
+        """Distinct words touched per tensor (the compulsory traffic counts each once)."""
         out: dict[str, int] = {}
         for a in self.accesses:
-            out[a.tensor] = max(out.get(a.tensor, 0), self.footprint(a))
+            w = self.footprint(a) if a.projective else self.touched(a)
+            out[a.tensor] = max(out.get(a.tensor, 0), w)
         return out
 
     @property
