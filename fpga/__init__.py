@@ -15,7 +15,7 @@ from fpga.design import LAYER_TYPES, Design, Layer
 from fpga.errors import DesignError
 from fpga.precision import LayerPrecision, Precision
 from fpga.records import (PROVENANCES, TARGETS, Record, RecordReader, SkipReport,
-                          read_records)
+                          read_records, summarize_records)
 from fpga.reuse import check_reuse_factor, valid_reuse_factors
 
 
@@ -26,6 +26,13 @@ def estimate(design, part=None, coefficients=None):
     return _estimate(design, part=part, coefficients=coefficients)
 
 
-__all__ = ["Design", "Layer", "Precision", "LayerPrecision", "DesignError", "Record",
+def from_hls4ml(model, name=None):
+    """A :class:`Design` from an hls4ml ``ModelGraph`` (see :mod:`fpga.importers.hls4ml_model`)."""
+    from fpga.importers.hls4ml_model import design_from_modelgraph
+
+    return design_from_modelgraph(model, name=name)
+
+
+__all__ = ["from_hls4ml", "summarize_records", "Design", "Layer", "Precision", "LayerPrecision", "DesignError", "Record",
            "RecordReader", "SkipReport", "read_records", "parts", "estimate", "TARGETS",
            "PROVENANCES", "LAYER_TYPES", "check_reuse_factor", "valid_reuse_factors"]

@@ -220,10 +220,13 @@ class RecordReader:
                     if p.suffix.lower() in (".json", ".csv", ".xml", ".rpt"):
                         self.ignored_files.append(str(p))
                     continue
-                if src == "hls_reports":  # one record per folder of reports
-                    if p.parent not in report_dirs:
-                        report_dirs.add(p.parent)
-                        out.append((p.parent, src))
+                if src == "hls_reports":  # one record per design folder of reports
+                    from fpga.importers.reports import find_design_dir
+
+                    folder = find_design_dir(p, self.path) or p.parent
+                    if folder not in report_dirs:
+                        report_dirs.add(folder)
+                        out.append((folder, src))
                     continue
                 out.append((p, src))
         return out
@@ -244,7 +247,9 @@ class RecordReader:
             for path, src in files:
                 fn = importers[src]
                 if src == "hls_reports" and path.is_file():
-                    path = path.parent
+                    from fpga.importers.reports import find_design_dir
+
+                    path = find_design_dir(path, Path(path.resolve().anchor)) or path.parent
                 for rec in fn(path, self.label_source, self.skipped.add):
                     self.count += 1
                     self.by_source[src] += 1
@@ -275,3 +280,25 @@ def read_records(path: str | Path | None = None, source: str | None = None,
     iterated.
     """
     return RecordReader(path, source=source, label_source=label_source, progress=progress)
+
+
+def summarize_records(path: str | Path | None = None, source: str | None = None,
+                      label_source: str = "post_synthesis") -> dict[str, Any]:
+    """Read every record of ``path`` and count them: per source, per (target, provenance),
+    distinct parts and layer types, plus the skip report."""
+    reader = read_records(path, source=source, label_source=label_source)
+    targets: Counter[tuple[str, str]] = Counter()
+    part_names: Counter[str] = Counter()
+    layer_types: Counter[str] = Counter()
+    for rec in reader:
+        for t, p in rec.provenance.items():
+            targets[(t, p)] += 1
+        part_names[rec.design.part or "?"] += 1
+        for l in rec.design.layers:
+            layer_types[l.type] += 1
+    out = reader.summary()
+    out["targets"] = [{"target": t, "provenance": p, "records": n}
+                      for (t, p), n in sorted(targets.items())]
+    out["parts"] = dict(part_names.most_common())
+    out["layer_types"] = dict(layer_types.most_common())
+    return out
