@@ -17,6 +17,7 @@ entries below ``c`` come from *initializer* Einsums with a constant index (``RM[
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Iterator, Mapping
 
 import numpy as np
@@ -153,11 +154,11 @@ class Einsum:
         from .printer import format_einsum
         return format_einsum(self)
 
-    @property
+    @cached_property
     def output_variables(self) -> tuple[str, ...]:
         return tuple(v for ix in self.output_indices for v in ix.variables)
 
-    @property
+    @cached_property
     def iteration_ranks(self) -> tuple[str, ...]:
         """Every rank variable of the iteration space: output variables in output order,
         then the reduced ones in order of first appearance in the expression."""
@@ -169,7 +170,7 @@ class Einsum:
     def reduced_ranks(self) -> tuple[str, ...]:
         return tuple(self.reductions)
 
-    @property
+    @cached_property
     def inputs(self) -> tuple[str, ...]:
         """Names of tensors read, in order of first appearance."""
         out: list[str] = []
@@ -180,6 +181,10 @@ class Einsum:
 
     def accesses(self) -> tuple[ex.Access, ...]:
         """Every tensor read (``Access(tensor, indices)``), in written order."""
+        return self._accesses
+
+    @cached_property
+    def _accesses(self) -> tuple[ex.Access, ...]:
         return ex.accesses(self.expr)
 
     @property
@@ -187,21 +192,21 @@ class Einsum:
         """The write, as an :class:`~einsum_cascade.expr.Access`."""
         return ex.Access(self.output, self.output_indices)
 
-    @property
+    @cached_property
     def is_initializer(self) -> bool:
         """True for an Einsum that reads nothing and writes a constant index
         (``RM[0,p] = -inf``): it sets the initial value of an iterative rank."""
         return not self.accesses() and any(not ix.variables for ix in self.output_indices)
 
-    @property
-    def recurrence(self) -> dict[int, tuple[str, int]]:
+    @cached_property
+    def recurrence(self) -> Mapping[int, tuple[str, int]]:
         """Output dimensions written at ``v + c`` with ``c != 0``: dim -> (v, c)."""
         out = {}
         for d, ix in enumerate(self.output_indices):
             vc = ix.as_var()
             if vc and vc[1] != 0:
                 out[d] = vc
-        return out
+        return FrozenDict(out)
 
     @staticmethod
     def rank_of(variable: str) -> str:
@@ -341,10 +346,30 @@ class Cascade:
 
     def writers(self, tensor: str) -> tuple[int, ...]:
         """Positions of the Einsums that write ``tensor``."""
-        return tuple(i for i, e in enumerate(self.einsums) if e.output == tensor)
+        return self._writers.get(tensor, ())
+
+    @cached_property
+    def _writers(self) -> dict[str, tuple[int, ...]]:
+        out: dict[str, tuple[int, ...]] = {}
+        for i, e in enumerate(self.einsums):
+            out[e.output] = out.get(e.output, ()) + (i,)
+        return out
+
+    @cached_property
+    def edges(self) -> tuple:
+        """Dependency edges between Einsums (:class:`~einsum_cascade.validate.Edge`)."""
+        from .validate import dependency_edges
+        return dependency_edges(self)
 
     def einsum_label(self, i: int) -> str:
         """A unique label of Einsum ``i``: its output name, ``.init`` for initializers."""
+        return self._labels[i]
+
+    @cached_property
+    def _labels(self) -> tuple[str, ...]:
+        return tuple(self._label(i) for i in range(len(self.einsums)))
+
+    def _label(self, i: int) -> str:
         e = self.einsums[i]
         label = e.output + (".init" if e.is_initializer else "")
         same = [j for j, f in enumerate(self.einsums)

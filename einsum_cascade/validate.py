@@ -96,9 +96,10 @@ def tensor_shape(c: "Cascade", name: str, sizes: Mapping[str, int | None]) -> tu
             raise CascadeError(f"size of rank {r} is undefined (needed by tensor {name}); "
                                f"bind it, e.g. sizes={{'{r}': ...}} or --size {r}=N")
         extra = 0
-        for e in c.einsums:
-            if e.output == name and d in e.recurrence:
-                extra = max(extra, e.recurrence[d][1])
+        for i in c.writers(name):
+            rec = c.einsums[i].recurrence
+            if d in rec:
+                extra = max(extra, rec[d][1])
         shape.append(int(sizes[r]) + extra)
     return tuple(shape)
 
@@ -175,7 +176,7 @@ def schedule(c: "Cascade") -> tuple[tuple[tuple[int, ...], str | None], ...]:
     loop-carried reads) and runs step by step over that variable; others run at once.
     """
     n = len(c.einsums)
-    edges = dependency_edges(c)
+    edges = c.edges
     adj: dict[int, list[int]] = {i: [] for i in range(n)}
     for e in edges:
         adj[e.src].append(e.dst)
@@ -312,7 +313,7 @@ def validate_cascade(c: "Cascade") -> None:
                 raise CascadeError(f"iterative tensor {name} (written at "
                                    f"{c.einsums[i].output_indices[d]}) has no initial value; "
                                    f"add one, e.g. `{name}[0,...] = 0`", einsum=i)
-    edges = dependency_edges(c)
+    edges = c.edges
     cycle = _find_cycle(len(c.einsums), [(e.src, e.dst) for e in edges if not e.carried])
     if cycle:
         path = " -> ".join(c.einsum_label(i) for i in cycle)
