@@ -47,12 +47,16 @@ def _names(value: Any, what: str) -> tuple[str, ...]:
 @dataclass(frozen=True)
 class Binding:
     """Where one Einsum runs: ``array`` name, ``spatial`` rank -> array dimension, optional
-    spatial ``factors`` rank -> PEs used along that dimension (default: the dimension size)."""
+    spatial ``factors`` rank -> PEs used along that dimension (default: the dimension size),
+    and ``inner``: the innermost temporal rank on the array (operands it does not index stay in
+    the PEs across it: ``inner: P`` with K spatial is K-stationary). Default: the first reduced
+    rank that is not spatial (output-stationary), else the last temporal rank it iterates."""
 
     einsum: str
     array: str
     spatial: MappingT[str, str]
     factors: MappingT[str, int] = field(default_factory=dict)
+    inner: str | None = None
 
     def __post_init__(self) -> None:
         name_str(self.einsum, "einsum of a binding", MappingError)
@@ -71,6 +75,8 @@ class Binding:
                 raise MappingError(f"factor given for rank '{r}' of {what}, which is not spatial; "
                                    f"spatial ranks: {sorted(self.spatial)}")
             pos_int(f, f"spatial factor of rank '{r}' of {what}", MappingError)
+        if self.inner is not None:
+            name_str(self.inner, f"inner rank of {what}", MappingError)
         object.__setattr__(self, "spatial", frozen_map(self.spatial))
         object.__setattr__(self, "factors", frozen_map(self.factors))
 
@@ -78,13 +84,16 @@ class Binding:
         d = {"einsum": self.einsum, "array": self.array, "spatial": dict(self.spatial)}
         if self.factors:
             d["factors"] = dict(self.factors)
+        if self.inner is not None:
+            d["inner"] = self.inner
         return d
 
     @classmethod
     def from_dict(cls, d: MappingT) -> "Binding":
-        check_keys(d, {"einsum", "array", "spatial", "factors"}, {"einsum", "array"}, "binding",
-                   MappingError)
-        return cls(d["einsum"], d["array"], d.get("spatial") or {}, d.get("factors") or {})
+        check_keys(d, {"einsum", "array", "spatial", "factors", "inner"}, {"einsum", "array"},
+                   "binding", MappingError)
+        return cls(d["einsum"], d["array"], d.get("spatial") or {}, d.get("factors") or {},
+                   d.get("inner"))
 
 
 @dataclass(frozen=True)
@@ -259,8 +268,8 @@ _TWO_D_FM = {"P": "cols", "M0": "rows"}   # FuseMax 2D: P over columns, M0 over 
 _ONE_D = {"P": "pes"}                     # 1D: P over the PEs
 
 
-def _b(einsum: str, array: str, spatial: dict) -> Binding:
-    return Binding(einsum, array, spatial)
+def _b(einsum: str, array: str, spatial: dict, inner: str | None = None) -> Binding:
+    return Binding(einsum, array, spatial, inner=inner)
 
 
 ONE_PASS_2D = ("QK", "LM", "SLN", "SLD", "SLNV")
@@ -287,15 +296,15 @@ def _flat() -> Mapping:
     return Mapping(
         "flat", "attention-3pass",
         description="FLAT: QK -> softmax -> AV fused per row group; QK and AV with E (F) "
-                    "spatial over the rows and M over the columns; softmax on the 1D array; "
-                    "the 2D and 1D arrays overlap; scores spill to DRAM when a 64-row group "
-                    "no longer fits.",
+                    "spatial over the rows and M over the columns, K (V) stationary while query "
+                    "rows stream; softmax on the 1D array with M over its PEs; the 2D and 1D "
+                    "arrays overlap; scores spill to DRAM when a 64-row group no longer fits.",
         kernels=(Kernel("attention", THREE_PASS, {**_BH, "P": AUTO, "M": 256},
                         ("B", "H", "P", "M"), min_tiles={"P": 64}, spill=("SN", "QK"),
                         overlap=(THREE_PASS,)),),
-        bindings=(_b("QK", "2d", {"E": "rows", "M": "cols"}),
-                  *(_b(e, "1d", _ONE_D) for e in ("GM", "SN", "SD", "A")),
-                  _b("AV", "2d", {"F": "rows", "M": "cols"})))
+        bindings=(_b("QK", "2d", {"E": "rows", "M": "cols"}, inner="P"),
+                  *(_b(e, "1d", {"M": "pes"}) for e in ("GM", "SN", "SD", "A")),
+                  _b("AV", "2d", {"F": "rows", "M": "cols"}, inner="P")))
 
 
 def _one_pass(name: str, on_2d: tuple[str, ...], registers: tuple[str, ...],
