@@ -277,12 +277,12 @@ def _solve(cons, k: int, n: int, cost: Sequence[float]):
 
 def hbl_solve(ranks: Sequence[str], accesses: Sequence[Access],
               loop_bounds: Mapping[str, int] | None = None,
-              segment_words: float | None = None) -> HBLSolution | None:
+              segment_words: float | Sequence[float] | None = None) -> HBLSolution | None:
     """Solve the HBL LP.
 
     Without ``loop_bounds``: minimise ``sum_j s_j`` (the exponent sigma).
-    With ``loop_bounds`` and ``segment_words`` (``X``): minimise
-    ``sum_j s_j log X + sum_i t_i log L_i`` (Dinh & Demmel). Returns None when a
+    With ``loop_bounds`` and ``segment_words`` (``X``, or one ``X_j`` per access): minimise
+    ``sum_j s_j log X_j + sum_i t_i log L_i`` (Dinh & Demmel). Returns None when a
     non-projective nest's subspace lattice exceeds :data:`LATTICE_CAP`.
     """
     n = len(ranks)
@@ -305,8 +305,9 @@ def hbl_solve(ranks: Sequence[str], accesses: Sequence[Access],
     if with_pi:
         if segment_words is None:
             raise BoundError("segment_words is needed with loop_bounds")
-        lx = math.log(segment_words)
-        cost = [lx] * k + [math.log(loop_bounds[r]) for r in ranks]
+        X = [float(segment_words)] * k if isinstance(segment_words, (int, float)) \
+            else [float(v) for v in segment_words]
+        cost = [math.log(v) for v in X] + [math.log(loop_bounds[r]) for r in ranks]
     else:
         cost = [1.0] * k + [0.0] * n
     x = _solve(cons, k, n, cost)
@@ -316,7 +317,7 @@ def hbl_solve(ranks: Sequence[str], accesses: Sequence[Access],
     sigma_exact = sum(s, Fraction(0))
     log_F = None
     if with_pi:
-        log_F = float(sum(s, Fraction(0))) * math.log(segment_words) + \
+        log_F = sum(float(sv) * c for sv, c in zip(s, cost[:k])) + \
             sum(float(tv) * math.log(loop_bounds[r]) for tv, r in zip(t, ranks))
     return HBLSolution(s=tuple(float(v) for v in s), t=tuple(float(v) for v in t),
                        sigma=float(sigma_exact), sigma_exact=sigma_exact, log_F=log_F,
@@ -326,12 +327,15 @@ def hbl_solve(ranks: Sequence[str], accesses: Sequence[Access],
 
 def hbl_bound(ranks: Sequence[str], sizes: Mapping[str, int], accesses: Sequence[Access],
               fast_memory_words: float, tensor_words: Mapping[str, float],
-              name: str = "einsum") -> Bound:
+              name: str = "einsum", padding_words: Mapping[str, float] | None = None) -> Bound:
     """HBL lower bound (words) for one loop nest over the box ``sizes``.
 
     ``tensor_words`` gives the size of every tensor the nest reads or writes (compulsory part).
     ``Q >= max(S (|I| / F(2S) - 1), compulsory)`` with ``F`` from the loop-bounded LP
-    (Dinh & Demmel); for a non-projective nest whose lattice with loop bounds is too large,
+    (Dinh & Demmel). ``padding_words[tensor]``: positions inside an access's index range that
+    are never loaded (zero padding); they are added to that access's segment footprint
+    ``X_j = 2S + padding`` so the bound stays valid. For a non-projective nest whose lattice
+    with loop bounds is too large,
     the pure HBL exponent is used (``F(X) = X^sigma``); if neither solves, the compulsory
     traffic is returned and the assumptions say so.
     """
@@ -352,8 +356,12 @@ def hbl_bound(ranks: Sequence[str], sizes: Mapping[str, int], accesses: Sequence
                 kept.append(Access(a.tensor, rows, a.is_output))
         accesses = kept
     X = 2.0 * S
+    pad = dict(padding_words or {})
     notes = []
-    sol = hbl_solve(ranks, accesses, loop_bounds=L, segment_words=X)
+    if any(pad.values()):
+        notes.append("zero-padded positions (never loaded) counted in each segment's footprint")
+    Xj = [X + float(pad.get(a.tensor, 0)) for a in accesses]
+    sol = hbl_solve(ranks, accesses, loop_bounds=L, segment_words=Xj)
     pure = None
     if sol is None:
         notes.append("subspace lattice with loop-bound maps too large; used the pure HBL "
@@ -364,7 +372,7 @@ def hbl_bound(ranks: Sequence[str], sizes: Mapping[str, int], accesses: Sequence
     if sol is not None:
         log_F = sol.log_F
     elif pure is not None:
-        log_F = pure.sigma * math.log(X)
+        log_F = sum(sv * math.log(x) for sv, x in zip(pure.s, Xj))
         sol = pure
     else:
         notes.append("HBL LP not solved (lattice too large or a rank in no access): fell back "

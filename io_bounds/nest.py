@@ -28,6 +28,10 @@ class Nest:
     ranks: tuple[str, ...]
     sizes: Mapping[str, int]
     accesses: tuple[Access, ...]
+    #: optional exact words per tensor (e.g. without zero padding); default: touched elements
+    words: Mapping[str, int] | None = None
+    #: optional padded (never loaded) positions per tensor included in the index ranges
+    padding_words: Mapping[str, int] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "ranks", tuple(self.ranks))
@@ -103,6 +107,8 @@ class Nest:
 
     def tensor_words(self) -> dict[str, int]:
         """Distinct words touched per tensor (the compulsory traffic counts each once)."""
+        if self.words is not None:
+            return dict(self.words)
         out: dict[str, int] = {}
         for a in self.accesses:
             w = self.footprint(a) if a.projective else self.touched(a)
@@ -118,7 +124,7 @@ class Nest:
 
     def with_sizes(self, sizes: Mapping[str, int]) -> "Nest":
         return Nest(self.name, self.ranks, {r: sizes.get(r, self.sizes[r]) for r in self.ranks},
-                    self.accesses)
+                    self.accesses)  # words / padding depend on sizes: recomputed
 
     # ----------------------------------------------------------------- constructors
     @classmethod

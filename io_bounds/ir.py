@@ -1,0 +1,124 @@
+"""Adapter from the Einsum-cascade IR to :class:`io_bounds.nest.Nest` (the smallest bridge).
+
+``einsum_cascade`` is imported lazily (inside functions), so ``import io_bounds`` stays light.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from typing import Any, Mapping
+
+from io_bounds.errors import BoundError
+from io_bounds.hbl import Access as HAccess
+from io_bounds.nest import Nest
+
+
+def resolve(cascade_or_name: Any, sizes: Mapping[str, int] | None = None):
+    """A size-bound :class:`einsum_cascade.Cascade` from a cascade, a library name or a file.
+
+    A string naming an existing file is read as YAML (``.yaml``/``.yml``) or the cascade
+    notation; any other string is a library name. Raises :class:`BoundError` on failure.
+    """
+    import einsum_cascade as ec
+
+    sizes = dict(sizes or {})
+    try:
+        if isinstance(cascade_or_name, ec.Cascade):
+            c = cascade_or_name.with_sizes(sizes) if sizes else cascade_or_name
+        elif isinstance(cascade_or_name, (str, os.PathLike)):
+            path = os.fspath(cascade_or_name)
+            if os.path.isfile(path):
+                with open(path, encoding="utf-8") as f:
+                    text = f.read()
+                c = ec.Cascade.from_yaml(text) if path.endswith((".yaml", ".yml")) \
+                    else ec.parse(text)
+                c = c.with_sizes(sizes) if sizes else c
+            else:
+                c = ec.library.get(path, **sizes)
+        else:
+            raise BoundError(f"cascade must be an einsum_cascade.Cascade, a library name or a "
+                             f"file path; got {type(cascade_or_name).__name__}")
+    except ec.CascadeError as e:
+        raise BoundError(f"cannot build cascade {cascade_or_name!r}: {e}") from e
+    missing = sorted(r for r, rk in c.ranks.items() if rk.size is None)
+    if missing:
+        raise BoundError(f"cascade {c.name or cascade_or_name!r} needs sizes for rank(s) "
+                         f"{', '.join(missing)}; got {sorted(sizes)} (e.g. --size "
+                         f"{missing[0]}=64)")
+    return c
+
+
+def tensor_words(cascade, name: str) -> int:
+    """Declared words of tensor ``name`` (product of its ranks' sizes)."""
+    sizes = cascade.sizes
+    return math.prod(int(sizes[r]) for r in cascade.tensors[name].ranks)
+
+
+def _rows(access, variables, sizes, dims):
+    """Coefficient rows of an IR access; constant dimensions dropped (a fixed slice)."""
+    rows, consts = [], []
+    for ix in access.indices:
+        coef, const = ix.coefficients(sizes)
+        row = tuple(int(coef.get(v, 0)) for v in variables)
+        if any(row):
+            rows.append(row)
+            consts.append(const)
+    return tuple(rows), consts
+
+
+def einsum_nest(cascade, i: int) -> Nest | None:
+    """The loop nest of Einsum ``i`` of ``cascade`` (None for initializers and Einsums whose
+    every read is a single element)."""
+    from einsum_cascade import rank_of
+
+    e = cascade.einsums[i]
+    if e.is_initializer:
+        return None
+    sizes = cascade.sizes
+    variables = e.iteration_ranks
+    ext = e.extents(sizes)
+    ranks = tuple(rank_of(v) for v in variables)
+    if len(set(ranks)) != len(ranks):
+        ranks = tuple(variables)
+    accs = []
+    seen = set()
+    label = cascade.einsum_label(i)
+    for a in e.accesses():
+        rows, _ = _rows(a, variables, sizes, None)
+        if not rows:
+            continue
+        name = a.tensor if a.tensor != e.output else f"{a.tensor}@read"
+        key = (name, rows)
+        if key in seen:
+            continue
+        seen.add(key)
+        if sum(1 for k in seen if k[0] == name) > 1:
+            name = f"{name}#{sum(1 for k in seen if k[0].startswith(name))}"
+        accs.append(HAccess(name, rows))
+    out_rows, _ = _rows(e.output_access, variables, sizes, None)
+    if not accs or not out_rows:
+        return None
+    accs.append(HAccess(e.output, out_rows, is_output=True))
+    try:
+        return Nest(label, ranks, {r: ext[v] for r, v in zip(ranks, variables)}, tuple(accs))
+    except BoundError as err:
+        raise BoundError(f"Einsum {label} of cascade {cascade.name!r}: {err}") from err
+
+
+def nests(cascade) -> list[tuple[int, Nest]]:
+    """``(einsum position, nest)`` for every Einsum with a loop nest."""
+    out = []
+    for i in range(len(cascade.einsums)):
+        n = einsum_nest(cascade, i)
+        if n is not None:
+            out.append((i, n))
+    return out
+
+
+def is_copy(cascade, i: int) -> bool:
+    """True for a pure relabeling ``BK[...] = K[...]`` (no arithmetic, no reduction)."""
+    from einsum_cascade import Access
+
+    e = cascade.einsums[i]
+    return isinstance(e.expr, Access) and not e.reductions
