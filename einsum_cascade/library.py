@@ -15,7 +15,7 @@ into ``Q``); the 1-pass form splits ``M`` into ``M1 x M0`` chunks with ``M0`` de
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from .errors import CascadeError
 
@@ -196,7 +196,7 @@ LIBRARY: dict[str, Entry] = {e.name: e for e in (
           "softmax(Q K^T) V, division after the V contraction (2 passes over M)"),
     Entry("attention-1pass", _attention("1pass"), _ATT + ("M0", "M1"), {},
           dict(_ATT_DEF, M0=32), "FuseMax online softmax over M1 x M0 chunks (1 pass over M)"),
-    Entry("mha", _mha, _ATT + ("D", "M0", "M1"), dict(form="3pass"), dict(_ATT_DEF, D=24),
+    Entry("mha", _mha, _ATT + ("D", "M0", "M1"), dict(form="3pass"), dict(_ATT_DEF, D=24, M0=32),
           "multi-head attention with Q/K/V/output projections"),
     Entry("transformer-layer", _transformer, ("B", "H", "P", "M", "E", "F", "D", "S", "M0", "M1"),
           dict(form="1pass", activation="relu"),
@@ -223,9 +223,23 @@ def describe(name: str) -> dict[str, Any]:
             "default_sizes": dict(e.defaults), "description": e.description}
 
 
-def default_sizes(name: str) -> dict[str, int]:
-    """Small sizes for demos and tests."""
-    return dict(_entry(name).defaults)
+def default_sizes(name: str, **options: Any) -> dict[str, int]:
+    """Small sizes for demos and tests (only ranks the cascade has under ``options``)."""
+    from .parser import parse
+
+    ranks = parse(_entry(name).build(**options)).ranks
+    return {k: v for k, v in _entry(name).defaults.items() if k in ranks}
+
+
+def with_defaults(name: str, sizes: Mapping[str, int] | None = None,
+                  **options: Any) -> dict[str, int]:
+    """``sizes`` completed with :func:`default_sizes` (a given ``M`` or ``P`` replaces the
+    default chunk size ``M0`` by the library's ``min(M, 256)`` rule)."""
+    base = default_sizes(name, **options)
+    sizes = dict(sizes or {})
+    if "M0" in base and ("M" in sizes or "P" in sizes) and "M0" not in sizes:
+        base.pop("M0")
+    return {**base, **sizes}
 
 
 def get(name: str, **kwargs: Any):

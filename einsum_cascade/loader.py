@@ -24,10 +24,7 @@ def load(source: str, sizes: Mapping[str, int] | None = None, *, defaults: bool 
     sizes = dict(sizes or {})
     if source in library.names():
         if defaults:
-            base = library.default_sizes(source)
-            if "M0" in base and "M" in sizes and "M0" not in sizes:
-                base.pop("M0")  # let the library pick min(M, 256)
-            sizes = {**base, **sizes}
+            sizes = library.with_defaults(source, sizes)
         return library.get(source, **sizes)
     path = Path(source)
     if not path.is_file():

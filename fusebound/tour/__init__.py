@@ -15,6 +15,7 @@ from typing import Any, Callable
 
 #: Step modules (under ``fusebound.tour``), in the order they run.
 STEPS: tuple[str, ...] = (
+    "cascade",
     "fpga",
 )
 
