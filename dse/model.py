@@ -801,6 +801,7 @@ class CostResult:
     buffer_words: int
     einsum_rows: list[dict[str, Any]]
     kernel_rows: list[dict[str, Any]]
+    capacity_limited: bool = False
     parts: list["CostResult"] = field(default_factory=list)
     cascade: Any = None
 
@@ -837,11 +838,12 @@ class CostResult:
                 "energy_breakdown_pJ": dict(self.energy_breakdown_pJ),
                 "padding_op_cycles": self.padding_op_cycles, "tiles": self.tiles,
                 "spilled": list(self.spilled), "occupancy_words": dict(self.occupancy_words),
+                "capacity_limited": self.capacity_limited,
                 "einsums": self.einsum_rows, "kernels": self.kernel_rows}
 
     def explain(self) -> dict[str, Any]:
-        """The bottleneck and the gap to the I/O lower bound (see :func:`dse.query.explain`)."""
-        from dse.query import explain
+        """The bottleneck and the gap to the I/O lower bound (see :func:`dse.api.explain`)."""
+        from dse.api import explain
 
         return explain(self)
 
@@ -893,6 +895,8 @@ def _result(plan: Plan, out: dict[str, np.ndarray], tiles: np.ndarray, spill: np
         occupancy_words={kn: float(out["occupancy_words"][i, k])
                          for k, kn in enumerate(plan.kernel_names)},
         buffer_words=int(arch.buffer.capacity_words), einsum_rows=rows, kernel_rows=krows,
+        capacity_limited=bool(spill.any()) or any(tiles[k, r] < plan.rank_size[r]
+                                                  for k, r, _ in plan.auto),
         cascade=cascade)
 
 
@@ -947,4 +951,5 @@ def combine(name: str, parts: Sequence[CostResult]) -> CostResult:
         tiles={f"{p.name}:{k}": v for p in parts for k, v in p.tiles.items()},
         spilled=[f"{p.name}:{t}" for p in parts for t in p.spilled],
         occupancy_words={f"{p.name}:{k}": v for p in parts for k, v in p.occupancy_words.items()},
-        buffer_words=parts[0].buffer_words, einsum_rows=rows, kernel_rows=krows, parts=list(parts))
+        buffer_words=parts[0].buffer_words, einsum_rows=rows, kernel_rows=krows,
+        capacity_limited=any(p.capacity_limited for p in parts), parts=list(parts))
