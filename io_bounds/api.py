@@ -7,6 +7,7 @@ returns a list of candidate :class:`Bound` rows (empty when it does not apply). 
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any, Callable, Mapping, Sequence
 
@@ -22,6 +23,12 @@ ATTENTION_NAMES = ("attention-1pass", "attention-2pass", "attention-3pass")
 
 # ------------------------------------------------------------------ helpers on the IR
 def _compulsory_words(cascade) -> tuple[float, dict[str, int]]:
+    total, words = _compulsory_cached(cascade)
+    return total, dict(words)
+
+
+@functools.lru_cache(maxsize=64)
+def _compulsory_cached(cascade) -> tuple[float, dict[str, int]]:
     from io_bounds.ir import tensor_words
 
     words = {t: tensor_words(cascade, t) for t in (*cascade.inputs, *cascade.outputs)}
@@ -93,10 +100,12 @@ def _m_hbl(cascade, S, opts):
                 inr = _in_range(cascade, n, a)
                 pad[a.tensor] = max(0, words[a.tensor] - inr)
                 words[a.tensor] = min(words[a.tensor], inr)
-        b = hbl_bound(list(n.ranks), n.sizes, list(n.accesses), S, words, name=n.name,
-                      padding_words=pad)
         tensors = {a.tensor for a in n.accesses}
         applies = tensors <= ext
+        if not applies and not opts.get("detail", True):
+            continue
+        b = hbl_bound(list(n.ranks), n.sizes, list(n.accesses), S, words, name=n.name,
+                      padding_words=pad)
         reason = "" if applies else ("reads or writes an intermediate, which may live on chip: "
                                      "not a bound on the cascade")
         out.append((b, n.name, applies, reason))
@@ -213,7 +222,7 @@ BOUND_METHODS: dict[str, Callable] = {
 
 def lower_bound(cascade_or_name: Any, sizes: Mapping[str, int] | None = None,
                 fast_memory_words: float = 65536, *, constant: float = 1.0,
-                methods: Sequence[str] | None = None) -> Bound:
+                methods: Sequence[str] | None = None, detail: bool = True) -> Bound:
     """The best I/O lower bound (words) for a cascade with ``fast_memory_words`` of fast memory.
 
     ``cascade_or_name``: an :class:`einsum_cascade.Cascade`, a library name (``"gemm"``) or a
@@ -221,7 +230,8 @@ def lower_bound(cascade_or_name: Any, sizes: Mapping[str, int] | None = None,
     ``methods``) proposes candidates; the headline is the largest candidate that applies to the
     whole cascade. ``constant`` scales asymptotic (Theta) bounds such as Saha-Ye's, which the
     papers state without a constant; when such a bound is the headline, ``rigorous`` is False.
-    The ``breakdown`` lists every candidate (per Einsum for HBL) with ``applies`` and a note.
+    The ``breakdown`` lists every candidate (per Einsum for HBL) with ``applies`` and a note;
+    ``detail=False`` skips candidates that cannot bound the cascade (faster, same headline).
     """
     from io_bounds.ir import resolve
 
@@ -234,7 +244,7 @@ def lower_bound(cascade_or_name: Any, sizes: Mapping[str, int] | None = None,
         raise BoundError(f"unknown bound method(s) {bad}; valid: {', '.join(BOUND_METHODS)}")
     cands = []
     for m in names:
-        cands += BOUND_METHODS[m](cascade, S, {"constant": constant})
+        cands += BOUND_METHODS[m](cascade, S, {"constant": constant, "detail": detail})
     comp, per_tensor = _compulsory_words(cascade)
     rows = [_row(b, name, applies, note) for b, name, applies, note in cands]
     usable = [(b, name) for b, name, applies, _ in cands if applies]
@@ -301,7 +311,7 @@ def attainable(cascade_or_name: Any, sizes: Mapping[str, int] | None = None,
     with ``buffer_words``, ``traffic_words``, ``mapping``.
 
     * one Einsum: every two-level tiling (all divisors) x every loop order that matters;
-    * ``attention-1pass``: the fused 1-pass cascade (:func:`io_bounds.attainable.attention_curve`,
+    * ``attention-1pass``: the fused 1-pass cascade (:func:`io_bounds.curves.attention_curve`,
       traffic times ``B*H`` heads processed one after another);
     * two chained GEMMs: fused schedules plus the unfused option;
     * any other cascade: unfused, each Einsum with the whole buffer and intermediates through
@@ -311,7 +321,7 @@ def attainable(cascade_or_name: Any, sizes: Mapping[str, int] | None = None,
     capacity (the best point that fits; NaN traffic when nothing fits).
     ``df.attrs`` carries the conventions, the compulsory traffic and the schedule family.
     """
-    from io_bounds import attainable as at
+    from io_bounds import curves as at
     from io_bounds.ir import is_copy, nests, resolve
 
     cascade = resolve(cascade_or_name, sizes_dict(sizes))

@@ -381,7 +381,8 @@ def hbl_bound(ranks: Sequence[str], sizes: Mapping[str, int], accesses: Sequence
                   method="hbl", theorem=HBL[0], citation=HBL[1],
                   assumptions=tuple(notes), details={"solved": False})
         return b
-    sigma_free = hbl_solve(ranks, accesses) if not missing_ranks(ranks, accesses) else None
+    sigma_free = _pure(tuple(ranks), tuple(accesses)) if not missing_ranks(ranks, accesses) \
+        else None
     F = math.exp(log_F)
     term = S * (iterations / F - 1.0)
     words = max(term, comp)
@@ -403,6 +404,12 @@ def hbl_bound(ranks: Sequence[str], sizes: Mapping[str, int], accesses: Sequence
                  details=details,
                  breakdown=({"name": name, "method": "hbl", "words": words,
                              "term_words": term, "compulsory_words": comp},))
+
+
+@functools.lru_cache(maxsize=256)
+def _pure(ranks: tuple[str, ...], accesses: tuple[Access, ...]) -> HBLSolution | None:
+    """Cached pure HBL exponent problem (no loop bounds)."""
+    return hbl_solve(ranks, accesses)
 
 
 def missing_ranks(ranks: Sequence[str], accesses: Sequence[Access]) -> list[str]:

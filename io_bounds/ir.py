@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 from typing import Any, Mapping
@@ -108,12 +109,17 @@ def einsum_nest(cascade, i: int) -> Nest | None:
 
 def nests(cascade) -> list[tuple[int, Nest]]:
     """``(einsum position, nest)`` for every Einsum with a loop nest."""
+    return list(_nests(cascade))
+
+
+@functools.lru_cache(maxsize=64)
+def _nests(cascade) -> tuple[tuple[int, Nest], ...]:
     out = []
     for i in range(len(cascade.einsums)):
         n = einsum_nest(cascade, i)
         if n is not None:
             out.append((i, n))
-    return out
+    return tuple(out)
 
 
 def is_copy(cascade, i: int) -> bool:

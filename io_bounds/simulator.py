@@ -1,7 +1,7 @@
 """Trace-driven cache simulator: replay a tiled loop nest and count words moved.
 
 The trace is the element-level access stream of the two-level tiled loop nest that
-:mod:`io_bounds.attainable` models (outer loops in ``order``, then the inner tile loops in rank
+:mod:`io_bounds.curves` models (outer loops in ``order``, then the inner tile loops in rank
 order; per iteration the inputs are read, then the output is updated). A fast memory replays it:
 
 * ``"lru"``: ``capacity_words`` words, least-recently-used replacement;
