@@ -61,7 +61,7 @@ class DesignSpace:
     bias: tuple[bool, ...] = (False, True)
     modes: tuple[str, ...] = MODES
     latency_cutoffs: tuple[float, ...] = (2.0, 4.0, 8.0)
-    max_nonzero_weight_bits: int = 5000
+    max_nonzero_weight_bits: int = 3000
     timeout_s: float = 900.0
     description: str = field(default="", compare=False)
 
