@@ -18,8 +18,8 @@ from io_bounds.nest import Nest
 def resolve(cascade_or_name: Any, sizes: Mapping[str, int] | None = None):
     """A size-bound :class:`einsum_cascade.Cascade` from a cascade, a library name or a file.
 
-    A string naming an existing file is read as YAML (``.yaml``/``.yml``) or the cascade
-    notation; any other string is a library name. Raises :class:`BoundError` on failure.
+    Strings go through ``einsum_cascade.load`` (library name, or a ``.ec`` / ``.json`` /
+    ``.yaml`` file). Raises :class:`BoundError` on failure.
     """
     import einsum_cascade as ec
 
@@ -28,15 +28,7 @@ def resolve(cascade_or_name: Any, sizes: Mapping[str, int] | None = None):
         if isinstance(cascade_or_name, ec.Cascade):
             c = cascade_or_name.with_sizes(sizes) if sizes else cascade_or_name
         elif isinstance(cascade_or_name, (str, os.PathLike)):
-            path = os.fspath(cascade_or_name)
-            if os.path.isfile(path):
-                with open(path, encoding="utf-8") as f:
-                    text = f.read()
-                c = ec.Cascade.from_yaml(text) if path.endswith((".yaml", ".yml")) \
-                    else ec.parse(text)
-                c = c.with_sizes(sizes) if sizes else c
-            else:
-                c = ec.library.get(path, **sizes)
+            c = ec.load(os.fspath(cascade_or_name), sizes)
         else:
             raise BoundError(f"cascade must be an einsum_cascade.Cascade, a library name or a "
                              f"file path; got {type(cascade_or_name).__name__}")

@@ -21,8 +21,10 @@ def plot_curve(report: Mapping[str, Any], path: str) -> str:
     ax.step([r["buffer_words"] for r in cur], [r["traffic_words"] for r in cur], where="post",
             label="attainable (best tiling)", color="C0", linewidth=2)
     g = report["grid"]
-    ax.plot(g["buffer_words"], g["lower_bound_words"], label="lower bound", color="C3",
-            linestyle="--")
+    label = "lower bound"
+    if not all(g.get("lower_bound_rigorous", [True])):
+        label += f" (Theta shape where marked, constant {report.get('constant', 1):g})"
+    ax.plot(g["buffer_words"], g["lower_bound_words"], label=label, color="C3", linestyle="--")
     for key, style in (("flash_fa1_words", ":"), ("flash_fa2_words", "-.")):
         if key in g:
             ax.plot(g["buffer_words"], g[key], style, color="C2",

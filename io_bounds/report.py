@@ -81,6 +81,7 @@ def curve_report(cascade_or_name: Any, sizes: Mapping[str, int] | None = None,
             g[f"flash_{v}_words"] = vals
     rows = curve.to_dict(orient="records")
     out = {"cascade": cascade.name, "sizes": dict(sz), "word_bytes": word_bytes,
+           "constant": constant,
            "family": curve.attrs.get("family"), "conventions": curve.attrs.get("conventions"),
            "compulsory_words": curve.attrs.get("compulsory_words"), "curve": rows, "grid": g}
     if buffers is not None:
