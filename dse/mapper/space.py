@@ -12,9 +12,11 @@ memory levels (innermost first) is
 * a **temporal tiling** per level: a chain of divisors ``t_1 | t_2 | ... | t_L | q_r`` per rank;
   level ``l`` holds a tile of ``s_r t_l`` indices of rank ``r``;
 * a **loop order** of the loops above the outermost on-chip level (outermost first), which
-  decides the reuse of each tensor in that level.
+  decides the reuse of each tensor in that level;
+* a **stationary rank**: the innermost temporal rank on the array (operands it does not index
+  stay in the PEs across it; a reduced rank there makes the mapping output-stationary).
 
-A candidate is encoded as integer *genes* ``(spatial, tile_0 .. tile_{R-1}, order)``: indices
+A candidate is encoded as integer *genes* ``(spatial, tile_0 .. tile_{R-1}, order, inner)``: indices
 into tables built once per space, so that candidates are sampled, enumerated, mutated and
 decoded in batches with numpy. :class:`CandidateBatch` holds the decoded arrays.
 """
@@ -161,12 +163,14 @@ class CandidateBatch:
     """Decoded candidates, one row each (``n`` candidates, ``R`` ranks, ``D`` array dims,
     ``L`` levels).
 
-    * ``genes`` (n, R + 2) int64: the encoding (spatial index, tile index per rank, order index)
+    * ``genes`` (n, R + 3) int64: the encoding (spatial index, tile index per rank, order
+      index, inner index)
     * ``spatial_rank`` (n, D) int64: rank index unrolled on each array dim, -1 for none
     * ``spatial_factor`` (n, D) int64: factor on each array dim (1 for none)
     * ``s`` (n, R) int64: spatial factor per rank; ``q`` (n, R) temporal steps ``ceil(N/s)``
     * ``tiles`` (n, L, R) int64: tile extent of each rank held at level ``l`` (``s * t_l``)
     * ``order`` (n, R) int64: rank indices of the outer (DRAM-level) loops, outermost first
+    * ``inner`` (n,) int64: the stationary (innermost temporal) rank
     """
 
     genes: np.ndarray
@@ -176,6 +180,7 @@ class CandidateBatch:
     q: np.ndarray
     tiles: np.ndarray
     order: np.ndarray
+    inner: np.ndarray
 
     def __len__(self) -> int:
         return int(self.genes.shape[0])
@@ -184,7 +189,7 @@ class CandidateBatch:
         """The candidates at ``idx`` (a mask or integer index array)."""
         return CandidateBatch(*(getattr(self, f)[idx] for f in
                                 ("genes", "spatial_rank", "spatial_factor", "s", "q", "tiles",
-                                 "order")))
+                                 "order", "inner")))
 
 
 def _nested_chains(q: int, levels: int) -> list[tuple[int, ...]]:
@@ -275,39 +280,47 @@ class MappingSpace:
     @cached_property
     def size(self) -> int:
         """Number of distinct encodings (before capacity pruning)."""
-        per_spatial = np.prod(self.tile_card.astype(object), axis=1) * len(self.order_table)
+        per_spatial = (np.prod(self.tile_card.astype(object), axis=1) * len(self.order_table)
+                       * self.n_inner)
         return int(sum(per_spatial))
 
     @property
+    def n_inner(self) -> int:
+        """Choices of the stationary rank: every rank."""
+        return len(self.nest.ranks)
+
+    @property
     def n_genes(self) -> int:
-        return len(self.nest.ranks) + 2
+        return len(self.nest.ranks) + 3
 
     # -- genes -----------------------------------------------------------------------------
     def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
-        """``n`` random encodings (uniform per gene given the spatial choice), (n, R + 2)."""
+        """``n`` random encodings (uniform per gene given the spatial choice), (n, R + 3)."""
         R = len(self.nest.ranks)
-        g = np.empty((n, R + 2), dtype=np.int64)
+        g = np.empty((n, R + 3), dtype=np.int64)
         g[:, 0] = rng.integers(0, self.spatial_count, n)
         card = self.tile_card[g[:, 0]]
         g[:, 1:R + 1] = (rng.random((n, R)) * card).astype(np.int64)
         g[:, R + 1] = rng.integers(0, len(self.order_table), n)
+        g[:, R + 2] = rng.integers(0, self.n_inner, n)
         return g
 
     def enumerate(self, start: int, count: int) -> np.ndarray:
         """Encodings ``start .. start+count-1`` of the exhaustive enumeration (mixed radix per
         spatial choice, spatial choices in table order)."""
         R = len(self.nest.ranks)
-        radices = np.concatenate([self.tile_card, np.full((self.spatial_count, 1),
-                                                          len(self.order_table))], axis=1)
+        radices = np.concatenate([self.tile_card,
+                                  np.full((self.spatial_count, 1), len(self.order_table)),
+                                  np.full((self.spatial_count, 1), self.n_inner)], axis=1)
         per = np.prod(radices, axis=1)
         offsets = np.concatenate([[0], np.cumsum(per)])
         idx = np.arange(start, min(start + count, int(offsets[-1])), dtype=np.int64)
         sp = np.searchsorted(offsets, idx, side="right") - 1
         rem = idx - offsets[sp]
-        g = np.empty((len(idx), R + 2), dtype=np.int64)
+        g = np.empty((len(idx), R + 3), dtype=np.int64)
         g[:, 0] = sp
         rad = radices[sp]
-        for j in range(R, -1, -1):  # last gene (order) varies fastest
+        for j in range(R + 1, -1, -1):  # the last gene varies fastest
             g[:, j + 1] = rem % rad[:, j]
             rem //= rad[:, j]
         return g
@@ -317,7 +330,7 @@ class MappingSpace:
         """Neighbours: each gene redrawn with probability ``rate`` (at least one per row);
         tile genes move by one step up or down their divisor chain list half of the time."""
         n, G = genes.shape
-        R = G - 2
+        R = G - 3
         out = genes.copy()
         change = rng.random((n, G)) < rate
         change[np.arange(n), rng.integers(0, G, n)] = True
@@ -332,6 +345,8 @@ class MappingSpace:
         out[:, 1:R + 1] = np.minimum(tiles, card - 1)  # a new spatial choice may shrink cards
         out[:, R + 1] = np.where(change[:, R + 1], rng.integers(0, len(self.order_table), n),
                                  out[:, R + 1])
+        out[:, R + 2] = np.where(change[:, R + 2], rng.integers(0, self.n_inner, n),
+                                 out[:, R + 2])
         return out
 
     def crossover(self, a: np.ndarray, b: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -339,14 +354,14 @@ class MappingSpace:
         spatial choice)."""
         pick = rng.random(a.shape) < 0.5
         child = np.where(pick, a, b)
-        R = a.shape[1] - 2
+        R = a.shape[1] - 3
         card = self.tile_card[child[:, 0]]
         child[:, 1:R + 1] = np.minimum(child[:, 1:R + 1], card - 1)
         return child
 
     # -- decoding --------------------------------------------------------------------------
     def decode(self, genes: np.ndarray) -> CandidateBatch:
-        """Decode encodings (n, R + 2) into a :class:`CandidateBatch`."""
+        """Decode encodings (n, R + 3) into a :class:`CandidateBatch`."""
         genes = np.asarray(genes, dtype=np.int64)
         R = len(self.nest.ranks)
         sp = genes[:, 0]
@@ -355,7 +370,7 @@ class MappingSpace:
         t = self.tile_table[sp[:, None], np.arange(R)[None, :], genes[:, 1:R + 1]]  # (n, R, L)
         tiles = np.transpose(t, (0, 2, 1)) * s[:, None, :]
         return CandidateBatch(genes, self.spatial_rank_table[sp], self.spatial_factor_table[sp],
-                              s, q, tiles, self.order_table[genes[:, R + 1]])
+                              s, q, tiles, self.order_table[genes[:, R + 1]], genes[:, R + 2])
 
     # -- capacity --------------------------------------------------------------------------
     def footprint_words(self, tiles: np.ndarray) -> np.ndarray:

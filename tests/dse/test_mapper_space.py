@@ -38,7 +38,8 @@ def test_exhaustive_enumeration_is_complete_and_unique():
     two = (b.spatial_rank[:, 0] >= 0) & (b.spatial_rank[:, 1] >= 0)
     assert np.all(b.spatial_rank[two, 0] != b.spatial_rank[two, 1])
     # decoded candidates are distinct mappings
-    key = np.concatenate([b.spatial_rank, b.spatial_factor, b.tiles[:, 0, :], b.order], axis=1)
+    key = np.concatenate([b.spatial_rank, b.spatial_factor, b.tiles[:, 0, :], b.order,
+                          b.inner[:, None]], axis=1)
     assert len(np.unique(key, axis=0)) == sp.size
 
 
@@ -48,8 +49,9 @@ def test_space_size_by_hand():
     # divisor except k: min(4,6)=4 is padded) -> 1 + 2 + 3 + 3 = 9 choices
     sp = MappingSpace(LoopNest.gemm(8, 12, 6), ArrayShape((4,), (1e9,)))
     assert sp.spatial_count == 9
-    # no unrolling: tiles = divisors of 8, 12, 6 -> 4*6*4 = 96, times 3! orders
-    assert int(np.prod(sp.tile_card[0])) * len(sp.order_table) == 96 * 6
+    # no unrolling: tiles = divisors of 8, 12, 6 -> 4*6*4 = 96, times 3! orders, times
+    # 3 stationary-rank choices
+    assert int(np.prod(sp.tile_card[0])) * len(sp.order_table) * sp.n_inner == 96 * 6 * 3
 
 
 def test_samples_and_mutations_stay_in_space():
@@ -59,7 +61,8 @@ def test_samples_and_mutations_stay_in_space():
     for arr in (g, sp.mutate(g, rng), sp.crossover(g, g[::-1], rng)):
         assert np.all(arr[:, 0] < sp.spatial_count)
         card = sp.tile_card[arr[:, 0]]
-        assert np.all((arr[:, 1:-1] >= 0) & (arr[:, 1:-1] < card))
+        assert np.all((arr[:, 1:-2] >= 0) & (arr[:, 1:-2] < card))
+        assert np.all((arr[:, -1] >= 0) & (arr[:, -1] < sp.n_inner))
         b = sp.decode(arr)
         # nested chains: the inner level's tile divides the outer one's
         assert np.all(b.tiles[:, 1, :] % b.tiles[:, 0, :] == 0)
