@@ -168,7 +168,8 @@ class Analysis:
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "sizes": dict(self.sizes),
-                "per_einsum": self.per_einsum.to_dict(orient="records"),
+                "per_einsum": [{k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()}
+                               for r in self.per_einsum.to_dict(orient="records")],
                 "total_ops": dict(self.total_ops), "ops_total": self.ops_total,
                 "footprints_words": dict(self.footprints_words),
                 "intermediates": list(self.intermediates),

@@ -335,7 +335,7 @@ def _split_statements(text: str):
                 depth += 1
             elif ch in "])":
                 depth -= 1
-            elif ch == ";" and depth <= 0:
+            elif ch == ";" and (depth <= 0 or k == len(line)):
                 piece = line[start:k]
                 if piece.strip():
                     yield no, raw.rstrip("\n"), piece, start

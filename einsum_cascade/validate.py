@@ -93,6 +93,12 @@ def tensor_shape(c: "Cascade", name: str, sizes: Mapping[str, int | None]) -> tu
     shape = []
     for d, r in enumerate(t.ranks):
         if sizes.get(r) is None:
+            f = c.ranks[r].formula if r in c.ranks else None
+            if f is not None:
+                free = [n for n in f.names if sizes.get(n) is None]
+                raise CascadeError(f"size of rank {r} = {f} is undefined (needed by tensor "
+                                   f"{name}): {', '.join(free)} unbound; bind "
+                                   + ", ".join(f"{n}=N" for n in free))
             raise CascadeError(f"size of rank {r} is undefined (needed by tensor {name}); "
                                f"bind it, e.g. sizes={{'{r}': ...}} or --size {r}=N")
         extra = 0
@@ -283,8 +289,6 @@ def validate_cascade(c: "Cascade") -> None:
     for name in c.outputs:
         if name not in written:
             raise CascadeError(f"output tensor {name} is never written by an Einsum")
-    if not c.outputs and c.einsums:
-        raise CascadeError("a cascade needs at least one output tensor")
     sizes = {n: r.size for n, r in c.ranks.items()}
     read: set[str] = set()
     for i, e in enumerate(c.einsums):
@@ -328,6 +332,8 @@ def validate_cascade(c: "Cascade") -> None:
                                  for j in c.writers(e.tensor)):
             raise CascadeError(f"Einsum {c.einsums[e.dst]} reads the previous iteration of "
                                f"{e.tensor} before its initial value is written", einsum=e.dst)
+    if not c.outputs and c.einsums:
+        raise CascadeError("a cascade needs at least one output tensor")
     schedule(c)
 
 
