@@ -115,12 +115,13 @@ def cache_dir(cache_dir=None) -> Path:
 
 def load_dataset(source: str, path=None, label_source: str = "hls_estimate",
                  cache: bool = False, cache_dir_=None, progress: bool = False,
-                 limit: int | None = None) -> PackedDesigns:
+                 limit: int | None = None, dedupe: bool = False) -> PackedDesigns:
     """Labelled designs of ``source`` (see the module docstring) as ``PackedDesigns``.
 
     ``label_source`` picks the resource report where a source has two (wa-hls4ml JSON):
     ``hls_estimate`` or ``post_synthesis``; each label keeps its provenance. ``limit`` reads
-    at most that many records (quick looks). Raises :class:`SurrogateError` when the source
+    at most that many records (quick looks); ``dedupe`` drops exact repeats (same design,
+    labels and provenance; N-TORC). Raises :class:`SurrogateError` when the source
     yields no design.
     """
     if source == "all":
@@ -130,7 +131,7 @@ def load_dataset(source: str, path=None, label_source: str = "hls_estimate",
             p = root / SOURCES[name][1]
             if p.exists():
                 parts.append(load_dataset(name, p, label_source, cache, cache_dir_, progress,
-                                          limit))
+                                          limit, dedupe))
         if not parts:
             raise SurrogateError(f"data root {root} must contain at least one of "
                                  f"{[SOURCES[n][1] for n in ('wa-hls4ml', 'wa-hls4ml-csv', 'ntorc')]}; got none")
@@ -143,7 +144,8 @@ def load_dataset(source: str, path=None, label_source: str = "hls_estimate",
         key = _fingerprint(p, f"{source}|{label_source}|{limit}|{PackedDesigns.__module__}/1")
         cache_file = cache_dir(cache_dir_) / f"{source}-{key}.h5"
         if cache_file.is_file():
-            return PackedDesigns.load_h5(cache_file, with_designs=True)
+            data = PackedDesigns.load_h5(cache_file, with_designs=True)
+            return data.dedupe() if dedupe else data
     import fpga
     try:
         reader = fpga.read_records(p, source=SOURCES[source][0], label_source=label_source,
@@ -161,6 +163,10 @@ def load_dataset(source: str, path=None, label_source: str = "hls_estimate",
                              f"design; got none ({reader.skipped})")
     if cache_file is not None:
         data.save_h5(cache_file)
+    if dedupe:
+        skipped = data.skipped  # type: ignore[attr-defined]
+        data = data.dedupe()
+        data.skipped = skipped  # type: ignore[attr-defined]
     return data
 
 

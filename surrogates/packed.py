@@ -144,6 +144,20 @@ class PackedDesigns:
         out.provenance = np.where(keep, out.provenance, 0).astype(np.int8)
         return out
 
+    def dedupe(self) -> "PackedDesigns":
+        """Designs with identical design JSON, labels and provenance kept once (N-TORC rows
+        repeat heavily); needs ``design_json``."""
+        if self.design_json is None:
+            raise SurrogateError("dedupe needs design_json; load with with_designs=True")
+        seen: dict = {}
+        keep = []
+        for i, js in enumerate(self.design_json):
+            key = (js, self.labels[i].tobytes(), self.provenance[i].tobytes())
+            if key not in seen:
+                seen[key] = i
+                keep.append(i)
+        return self.take(np.asarray(keep, dtype=np.int64))
+
     # -- persistence ---------------------------------------------------------------------
     def save_h5(self, path) -> Path:
         """Write the compact cache (HDF5, lzf-compressed); returns the path."""
