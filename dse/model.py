@@ -104,7 +104,8 @@ class Plan:
     reads_rel: np.ndarray                 # (X,R) ranks indexing that access
     reads_buf: np.ndarray                 # (X,) bool, read from the buffer (not registers)
     writes_words: np.ndarray              # (E,) words of each Einsum's output (0: registers)
-    e_inner: np.ndarray                   # (E,) innermost temporal rank (-1: none)
+    e_inner_prio: np.ndarray              # (E,R) preference for the innermost temporal rank
+    e_inner_forced: np.ndarray            # (E,) inner rank fixed by the binding
     e_out_rel: np.ndarray                 # (E,R) ranks indexing the Einsum's output
     group_of: np.ndarray                  # (E,) global overlap-group index
     group_kernel: np.ndarray              # (G,) kernel of each group
@@ -221,7 +222,8 @@ def compile_plan(cascade: Any, arch: Architecture, mapping: Mapping,
     e_apt = np.zeros((E, len(units)))
     e_dim = -np.ones((E, R), dtype=np.int64)
     spatial_default = np.ones((E, R))
-    e_inner = -np.ones(E, dtype=np.int64)
+    e_inner_prio = np.zeros((E, R))
+    e_inner_forced = np.zeros(E, dtype=bool)
     for ei, lb in enumerate(compute):
         e = einsum_obj[lb]
         b = m.binding(lb)
@@ -269,16 +271,17 @@ def compile_plan(cascade: Any, arch: Architecture, mapping: Mapping,
                                    f"'{lb}' in {where}")
             e_dim[ei, ridx[r]] = dim_names.index(d)
             spatial_default[ei, ridx[r]] = f
-        inner = b.inner
-        if inner is None:  # output-stationary when a reduction is temporal, else the last
-            temporal = [r for r in iter_ranks if r not in b.spatial]  # temporal rank
-            red = [r for r in (_rank(v) for v in e.reductions) if r in temporal]
-            inner = red[0] if red else (temporal[-1] if temporal else None)
-        if inner is not None:
-            if inner not in iter_ranks:
-                raise MappingError(f"inner rank '{inner}' of the binding of Einsum '{lb}' in "
+        if b.inner is not None:
+            if b.inner not in iter_ranks:
+                raise MappingError(f"inner rank '{b.inner}' of the binding of Einsum '{lb}' in "
                                    f"{where} is not one it iterates ({', '.join(iter_ranks)})")
-            e_inner[ei] = ridx[inner]
+            e_inner_prio[ei, ridx[b.inner]] = 1e6
+            e_inner_forced[ei] = True
+        else:  # output-stationary when a reduction is temporal, else the last temporal rank
+            for j, r in enumerate(iter_ranks):
+                e_inner_prio[ei, ridx[r]] = 1 + j
+            for j, r in enumerate(_rank(v) for v in e.reductions):
+                e_inner_prio[ei, ridx[r]] = 1000 - j
 
     # -- tensors and their roles per kernel
     K = len(m.kernels)
@@ -516,7 +519,7 @@ def compile_plan(cascade: Any, arch: Architecture, mapping: Mapping,
                 reads_t=np.array(re_t, dtype=np.int64),
                 reads_rel=np.array(re_rel, dtype=bool).reshape(len(re_e), R),
                 reads_buf=np.array(re_buf, dtype=bool), writes_words=writes,
-                e_inner=e_inner, e_out_rel=e_out_rel,
+                e_inner_prio=e_inner_prio, e_inner_forced=e_inner_forced, e_out_rel=e_out_rel,
                 group_of=group_of, group_kernel=np.array(group_kernel, dtype=np.int64),
                 units=units, kernel_names=[k.name for k in m.kernels],
                 tile_default=tile_default, order_default=order_default, auto=auto,
@@ -638,19 +641,27 @@ def evaluate_batch(plan: Plan, tiles: np.ndarray | None = None, order: np.ndarra
     energy_compute = np.full(n, float((plan.e_points[:, None] * plan.e_apt * units_pJ).sum()))
     # temporal reuse: operands not indexed by the innermost temporal rank stay in the PEs for
     # its steps within the tile; spatial reuse: multicast over ranks that do not index them
-    has_inner = plan.e_inner >= 0
-    inner_r = np.where(has_inner, plan.e_inner, 0)
+    # (the innermost temporal rank: the binding's, else the first reduced rank with spatial
+    # factor 1, else the last iterated rank with spatial factor 1)
+    eligible = (plan.e_inner_prio[None] > 0) & (plan.e_inner_forced[None, :, None] | (spatial == 1))
+    inner_r = np.where(eligible, plan.e_inner_prio[None], 0.0).argmax(axis=-1)   # (N,E)
+    has_inner = eligible.any(axis=-1)                                            # (N,E)
     ar = np.arange(E)
-    inner_steps = np.where(has_inner[None], np.ceil(te[:, ar, inner_r] / spatial[:, ar, inner_r]),
-                           1.0)                                                  # (N,E)
+    te_in = np.take_along_axis(te, inner_r[..., None], axis=-1)[..., 0]
+    sp_in = np.take_along_axis(spatial, inner_r[..., None], axis=-1)[..., 0]
+    inner_steps = np.where(has_inner, np.ceil(te_in / sp_in), 1.0)               # (N,E)
     x_e = plan.reads_e
+    X = len(x_e)
     multicast = np.prod(np.where(plan.reads_rel[None] | ~plan.e_iter[x_e][None], 1.0,
                                  spatial[:, x_e, :]), axis=-1)                   # (N,X)
-    x_reuse = np.where(plan.reads_rel[np.arange(len(x_e)), inner_r[x_e]] | ~has_inner[x_e],
-                       1.0, inner_steps[:, x_e])
+    x_inner_rel = np.take_along_axis(np.broadcast_to(plan.reads_rel[None], (n, X, R)),
+                                     inner_r[:, x_e, None], axis=-1)[..., 0]     # (N,X)
+    x_reuse = np.where(x_inner_rel | ~has_inner[:, x_e], 1.0, inner_steps[:, x_e])
     buf_reads = (plan.reads_buf[None] * plan.e_points[x_e][None] / multicast / x_reuse).sum(axis=-1)
     out_mc = np.prod(np.where(plan.e_out_rel[None] | ~plan.e_iter[None], 1.0, spatial), axis=-1)
-    out_reuse = np.where(plan.e_out_rel[ar, inner_r][None] | ~has_inner[None], 1.0, inner_steps)
+    out_inner_rel = np.take_along_axis(np.broadcast_to(plan.e_out_rel[None], (n, E, R)),
+                                       inner_r[..., None], axis=-1)[..., 0]
+    out_reuse = np.where(out_inner_rel | ~has_inner, 1.0, inner_steps)
     out_writes = np.where(plan.writes_words[None] > 0,
                           np.maximum(plan.e_points[None] / out_mc / out_reuse, plan.writes_words[None]),
                           0.0)                                                   # (N,E)
