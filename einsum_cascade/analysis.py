@@ -116,26 +116,39 @@ def passes(c, rank: str) -> int:
 def capacity_words(c, rank: str, sizes: Mapping[str, int] | None = None) -> int:
     """On-chip words needed to run ``c`` without re-reading over ``rank`` (module docstring)."""
     values = c.resolve_sizes(sizes)
+    return _capacity(c, rank, {n: tensor_shape(c, n, values) for n in c.tensors})
+
+
+def _capacity(c, rank: str, shapes: Mapping[str, tuple[int, ...]]) -> int:
     fam = rank_family(c, rank)
     ps = einsum_passes(c, rank)
+    readers = _readers(c)
     live: dict[int, int] = {}
     state = 0
-    for name in c.tensors:
-        readers = [i for i, e in enumerate(c.einsums) if name in e.inputs]
+    for name, rs in readers.items():
         writers = [i for i in c.writers(name) if not c.einsums[i].is_initializer]
-        if not readers:
-            continue
-        start = max(ps[i] for i in writers) if writers else min(ps[i] for i in readers)
-        end = max(ps[i] for i in readers)
-        words = _prod(tensor_shape(c, name, values)) if end > start or writers else 0
-        for b in range(start, end):
-            live[b] = live.get(b, 0) + words
+        start = max(ps[i] for i in writers) if writers else min(ps[i] for i in rs)
+        end = max(ps[i] for i in rs)
+        if end > start:
+            words = _prod(shapes[name])
+            for b in range(start, end):
+                live[b] = live.get(b, 0) + words
         for i in writers:
             for d, (v, _) in c.einsums[i].recurrence.items():
                 if rank_of(v) in fam:
-                    shape = tensor_shape(c, name, values)
-                    state += _prod(shape) // shape[d]
+                    state += _prod(shapes[name]) // shapes[name][d]
     return max(live.values(), default=0) + state
+
+
+def _readers(c) -> dict[str, tuple[int, ...]]:
+    cache = c.__dict__.get("_readers_cache")
+    if cache is None:
+        cache = {}
+        for i, e in enumerate(c.einsums):
+            for t in e.inputs:
+                cache[t] = cache.get(t, ()) + (i,)
+        c.__dict__["_readers_cache"] = cache
+    return cache
 
 
 @dataclass(frozen=True)
@@ -200,25 +213,26 @@ def analyze(c, sizes: Mapping[str, int] | None = None) -> Analysis:
     import pandas as pd
 
     values = c.resolve_sizes(sizes)
-    foot = {n: _prod(tensor_shape(c, n, values)) for n in c.tensors}
-    rows = []
+    shapes = {n: tensor_shape(c, n, values) for n in c.tensors}
+    foot = {n: _prod(sh) for n, sh in shapes.items()}
+    counts = [e.op_counts(values) for e in c.einsums]
     totals: dict[str, int] = {}
-    for i, e in enumerate(c.einsums):
-        ops = e.op_counts(values)
+    for ops in counts:
         for k, v in ops.items():
             totals[k] = totals.get(k, 0) + v
-        rows.append({"einsum": c.einsum_label(i), "output": e.output,
-                     "iteration_size": e.iteration_size(values),
-                     "reduced": ",".join(e.reductions), **ops,
-                     "ops_total": sum(ops.values()), "output_words": foot[e.output],
-                     "input_words": sum(foot[t] for t in e.inputs)})
     kinds = [k for k in KIND_ORDER if k in totals] + sorted(k for k in totals
                                                             if k not in KIND_ORDER)
-    cols = ["einsum", "output", "iteration_size", "reduced"] + kinds + \
-        ["ops_total", "output_words", "input_words"]
-    df = pd.DataFrame(rows, columns=cols)
-    if kinds:
-        df[kinds] = df[kinds].fillna(0).astype("int64")
+    cols: dict[str, list] = {
+        "einsum": [c.einsum_label(i) for i in range(len(c.einsums))],
+        "output": [e.output for e in c.einsums],
+        "iteration_size": [e.iteration_size(values) for e in c.einsums],
+        "reduced": [",".join(e.reductions) for e in c.einsums]}
+    for k in kinds:
+        cols[k] = [ops.get(k, 0) for ops in counts]
+    cols["ops_total"] = [sum(ops.values()) for ops in counts]
+    cols["output_words"] = [foot[e.output] for e in c.einsums]
+    cols["input_words"] = [sum(foot[t] for t in e.inputs) for e in c.einsums]
+    df = pd.DataFrame(cols)
     graph = tuple({"src": c.einsum_label(x.src), "dst": c.einsum_label(x.dst),
                    "tensor": x.tensor, "carried": x.carried} for x in c.edges)
     roots = root_ranks(c)
@@ -228,4 +242,4 @@ def analyze(c, sizes: Mapping[str, int] | None = None) -> Analysis:
         intermediates=c.intermediates,
         intermediate_words=sum(foot[t] for t in c.intermediates), graph=graph,
         passes={r: passes(c, r) for r in roots},
-        capacity_words={r: capacity_words(c, r, values) for r in roots})
+        capacity_words={r: _capacity(c, r, shapes) for r in roots})

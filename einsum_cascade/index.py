@@ -10,6 +10,7 @@ coefficient, any number of size symbols and at most one rank variable.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Mapping
 
 import numpy as np
@@ -87,12 +88,12 @@ class Affine:
                 out += ("-" if t.coef < 0 else "+") + str(t)
         return out
 
-    @property
+    @cached_property
     def variables(self) -> tuple[str, ...]:
         """Rank variables in written order."""
         return tuple(t.var for t in self.terms if t.var)
 
-    @property
+    @cached_property
     def symbols(self) -> tuple[str, ...]:
         """Size symbols used (coefficients or constants), in written order, unique."""
         out: list[str] = []
@@ -103,6 +104,10 @@ class Affine:
     def as_var(self) -> tuple[str, int] | None:
         """``(v, c)`` when the expression is ``v + c`` with integer ``c`` (unit coefficient,
         no symbols); otherwise ``None``."""
+        return self._as_var
+
+    @cached_property
+    def _as_var(self) -> tuple[str, int] | None:
         vars_ = [t for t in self.terms if t.var]
         if len(vars_) != 1 or vars_[0].coef != 1 or vars_[0].symbols:
             return None

@@ -15,6 +15,7 @@ into ``Q``); the 1-pass form splits ``M`` into ``M1 x M0`` chunks with ``M0`` de
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Callable, Mapping
 
 from .errors import CascadeError
@@ -242,6 +243,13 @@ def with_defaults(name: str, sizes: Mapping[str, int] | None = None,
     return {**base, **sizes}
 
 
+@lru_cache(maxsize=128)
+def _parse_cached(text: str):
+    """Parsed library text (cascades are immutable, so sharing them is safe)."""
+    from .parser import parse
+    return parse(text)
+
+
 def get(name: str, **kwargs: Any):
     """The library cascade ``name`` with sizes (upper-case keywords) bound and options
     (lower-case keywords) applied. Unknown names, ranks and options raise
@@ -259,7 +267,7 @@ def get(name: str, **kwargs: Any):
     if bad:
         raise CascadeError(f"unknown rank(s) {', '.join(bad)} for cascade {name}; ranks: "
                            f"{', '.join(e.ranks)}")
-    c = parse(e.build(**options))
+    c = _parse_cached(e.build(**options))
     if "M0" in c.ranks and "M0" not in sizes:
         m = sizes.get("M", sizes.get("P") if c.ranks["M"].formula is not None else None)
         if m is not None:
