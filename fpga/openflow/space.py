@@ -66,7 +66,7 @@ class DesignSpace:
     description: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
-        d = self.to_dict()
+        d = {k: getattr(self, k) for k in self.__dataclass_fields__}
         if not isinstance(self.name, str) or not self.name.strip():
             raise OpenFlowError(f"name of the design space must be a non-empty string; got {self.name!r}")
         for key, lo, hi in (("layers", 1, 64), ("neurons", 1, 4096), ("input_bits", 2, 16),
