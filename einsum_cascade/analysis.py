@@ -212,7 +212,9 @@ def analyze(c, sizes: Mapping[str, int] | None = None) -> Analysis:
     known; an undefined size raises :class:`CascadeError`)."""
     import pandas as pd
 
-    values = c.resolve_sizes(sizes)
+    if sizes:
+        c = c.with_sizes(sizes)  # validates the sizes against the cascade
+    values = c.resolve_sizes()
     shapes = {n: tensor_shape(c, n, values) for n in c.tensors}
     foot = {n: _prod(sh) for n, sh in shapes.items()}
     counts = [e.op_counts(values) for e in c.einsums]

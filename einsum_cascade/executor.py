@@ -75,6 +75,10 @@ def evaluate(c, inputs: Mapping[str, Any],
     """Evaluate cascade ``c``; returns ``{output name: float64 array}`` (axes in rank order)."""
     values, bufs = resolve_run_sizes(c, inputs, sizes)
     from .validate import tensor_shape
+    free = {n: v for n, v in values.items()
+            if v is not None and c.ranks[n].formula is None and c.ranks[n].size is None}
+    if free:  # sizes taken from arguments or input shapes: re-validate the bound cascade
+        c = c.bind(**free)
     for n in c.intermediates + c.outputs:
         if n not in bufs:
             bufs[n] = np.zeros(tensor_shape(c, n, values))

@@ -84,7 +84,12 @@ def cascade_from_dict(data: Mapping[str, Any]):
             einsums.append(Einsum(_need(e.get("output"), str, f"{where}.output"), idx, expr, red))
         except CascadeError as err:
             raise CascadeError(f"{where}: {err}") from err
-    return Cascade(tuple(einsums), tensors, ranks,
-                   tuple(_need(data["inputs"], list, "inputs")),
-                   tuple(_need(data["outputs"], list, "outputs")),
-                   _need(data.get("name", ""), str, "name"))
+    try:
+        return Cascade(tuple(einsums), tensors, ranks,
+                       tuple(_need(data["inputs"], list, "inputs")),
+                       tuple(_need(data["outputs"], list, "outputs")),
+                       _need(data.get("name", ""), str, "name"))
+    except CascadeError as err:
+        if err.einsum is None:
+            raise
+        raise CascadeError(f"einsums[{err.einsum}]: {err}", einsum=err.einsum) from err

@@ -73,3 +73,14 @@ def test_parse_error_in_file_shows_caret(capsys, tmp_path):
     src.write_text("ranks M\nZ[m] = A[m] +* B[m]\n")
     code, _, err = _run(capsys, "check", str(src))
     assert code == 2 and "line 2, column 14" in err and "^" in err
+
+
+def test_yaml_file_with_sizes(capsys, tmp_path):
+    path = tmp_path / "att.yaml"
+    path.write_text(library.get("attention-2pass").to_yaml())
+    code, out, _ = _run(capsys, "analyze", str(path), "--size", "B=1", "--size", "H=1",
+                        "--size", "P=4", "--size", "M=8", "--size", "E=2", "--size", "F=2",
+                        "--json")
+    assert code == 0 and json.loads(out)["passes"]["M"] == 2
+    code, _, err = _run(capsys, "analyze", str(path))
+    assert code == 2 and "is undefined" in err

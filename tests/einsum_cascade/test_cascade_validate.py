@@ -155,3 +155,18 @@ def test_immutability():
     with pytest.raises(AttributeError):
         Const(1.0).value = 2.0
     assert isinstance(Binary("*", Const(2), Const(3)), Binary)
+
+
+def test_sizes_from_input_shapes_are_validated():
+    c = parse("input A[M,K], B[N,N]\nZ[m,n] = A[m,k] * B[k,n]  reduce k with +")
+    with pytest.raises(CascadeError, match="inconsistent sizes"):
+        c.evaluate({"A": np.zeros((4, 3)), "B": np.zeros((5, 5))})
+    with pytest.raises(CascadeError, match="inconsistent sizes"):
+        ec.analyze(c, {"M": 4, "K": 3, "N": 5})
+
+
+def test_dict_validation_errors_name_the_einsum():
+    d = library.get("attention-3pass").to_dict()
+    d["einsums"][1], d["einsums"][2] = d["einsums"][2], d["einsums"][1]  # SN before GM
+    with pytest.raises(CascadeError, match=r"einsums\[1\]: .*reads tensor GM before"):
+        Cascade.from_dict(d)
