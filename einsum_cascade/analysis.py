@@ -47,8 +47,8 @@ def rank_family(c, rank: str) -> frozenset[str]:
 
 
 def _rank_family(c, rank: str) -> frozenset[str]:
-    """``rank`` and the ranks that partition it: variables of non-trivial affine indices
-    into a dimension of that rank (``K[e, m1*M0+m0]`` -> ``M1``, ``M0``), ranks derived
+    """``rank`` and the ranks that partition it: variables of split indices into a
+    dimension of that rank (``K[e, m1*M0+m0]`` -> ``M1``, ``M0``), ranks derived
     as ``rank/X`` (and that ``X``), and ranks named ``rank`` plus digits."""
     if rank not in c.ranks:
         raise CascadeError(f"unknown rank {rank!r}; ranks: {', '.join(c.ranks)}")
@@ -62,7 +62,7 @@ def _rank_family(c, rank: str) -> frozenset[str]:
             for a in (e.output_access,) + e.accesses():
                 t = c.tensors[a.tensor]
                 for d, ix in enumerate(a.indices):
-                    if t.ranks[d] in fam and ix.as_var() is None:
+                    if t.ranks[d] in fam and _is_split(ix):
                         new |= {rank_of(v) for v in ix.variables}
         for r in c.ranks.values():
             f = r.formula
@@ -74,6 +74,12 @@ def _rank_family(c, rank: str) -> frozenset[str]:
             fam |= new
             changed = True
     return frozenset(fam)
+
+
+def _is_split(ix) -> bool:
+    """True for an index that splits a rank into chunks (``m1*M0+m0``): several variables and
+    a term scaled by a rank size. A sliding window (``p+r``, ``2*p+r``) is not a split."""
+    return len(ix.variables) > 1 and any(t.var and t.symbols for t in ix.terms)
 
 
 def _iterates(e, fam) -> bool:

@@ -70,9 +70,10 @@ def resolve_run_sizes(c, inputs: Mapping[str, Any],
     return values, arrays
 
 
-def evaluate(c, inputs: Mapping[str, Any],
-             sizes: Mapping[str, int] | None = None) -> dict[str, np.ndarray]:
-    """Evaluate cascade ``c``; returns ``{output name: float64 array}`` (axes in rank order)."""
+def evaluate(c, inputs: Mapping[str, Any], sizes: Mapping[str, int] | None = None, *,
+             keep_intermediates: bool = False) -> dict[str, np.ndarray]:
+    """Evaluate cascade ``c``; returns ``{output name: float64 array}`` (axes in rank order),
+    plus every intermediate when ``keep_intermediates``."""
     values, bufs = resolve_run_sizes(c, inputs, sizes)
     from .validate import tensor_shape
     free = {n: v for n, v in values.items()
@@ -95,7 +96,8 @@ def evaluate(c, inputs: Mapping[str, Any],
                 for t in range(steps):
                     for i in group:
                         run_einsum(c.einsums[i], bufs, values, {var: t})
-    return {n: bufs[n] for n in c.outputs}
+    keep = c.outputs + (c.intermediates if keep_intermediates else ())
+    return {n: bufs[n] for n in keep}
 
 
 def _materialize(a: ex.Access, arr: np.ndarray, grid: Mapping[str, np.ndarray],

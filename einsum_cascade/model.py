@@ -406,12 +406,13 @@ class Cascade:
         return int(np.prod(self.shape(tensor, sizes), dtype=np.int64))
 
     # ---------------------------------------------------------------- execution, I/O
-    def evaluate(self, inputs: Mapping[str, Any],
-                 sizes: Mapping[str, int] | None = None) -> dict[str, np.ndarray]:
+    def evaluate(self, inputs: Mapping[str, Any], sizes: Mapping[str, int] | None = None, *,
+                 keep_intermediates: bool = False) -> dict[str, np.ndarray]:
         """Run the cascade on numpy ``inputs`` (name -> array, axes in rank order); returns
-        the outputs (name -> float64 array). Unbound sizes are taken from input shapes."""
+        the outputs (name -> float64 array; intermediates too with ``keep_intermediates``).
+        Unbound sizes are taken from input shapes."""
         from .executor import evaluate
-        return evaluate(self, inputs, sizes)
+        return evaluate(self, inputs, sizes, keep_intermediates=keep_intermediates)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON/YAML-able dict (expressions as notation strings)."""

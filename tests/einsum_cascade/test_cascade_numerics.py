@@ -128,3 +128,15 @@ def test_evaluate_uses_input_shapes_and_explicit_sizes():
     q, k, v = _qkv(rng, 1, 2, 5, 12, 3, 4)
     out = c.evaluate({"Q": q, "K": k, "V": v}, sizes={"M0": 4})["AV"]
     assert relative_error(out, attention(q, k, v)) <= 1e-10
+
+
+def test_keep_intermediates_exposes_running_state():
+    rng = np.random.default_rng(4)
+    q, k, v = _qkv(rng, 1, 1, 3, 8, 2, 2)
+    out = library.get("attention-1pass", M0=4).evaluate({"Q": q, "K": k, "V": v},
+                                                        keep_intermediates=True)
+    s = np.einsum("bhpe,bhme->bhmp", q, k)
+    # RM[.., m1+1, p] is the running max over the first m1+1 chunks of 4 keys
+    assert np.allclose(out["RM"][:, :, 1], s[:, :, :4].max(axis=2))
+    assert np.allclose(out["RM"][:, :, 2], s.max(axis=2))
+    assert np.all(np.isneginf(out["RM"][:, :, 0]))

@@ -174,3 +174,30 @@ def test_registered_unary_op_parses_counts_and_runs():
     assert parse(str(c)) == c
     with pytest.raises(CascadeError, match="lower-case identifier"):
         ec.register_unary("Bad", np.tanh)
+
+
+@st.composite
+def chains(draw):
+    """Random valid cascades: a chain of Einsums over ranks I, J, K with random maps and
+    reductions."""
+    lines = ["ranks I=2, J=3, K=4", "input X[I,J], Y[J,K]"]
+    prev = "X[i,j]"
+    for n in range(draw(st.integers(1, 4))):
+        op = draw(st.sampled_from(["+", "max", "min"]))
+        f = draw(st.sampled_from(["{a} * Y[j,k]", "exp({a}) - Y[j,k]", "max({a}, Y[j,k])",
+                                  "relu({a} / (Y[j,k] + 2))"]))
+        lines.append(f"T{n}[i,k] = {f.format(a=prev)}  reduce j with {op}")
+        lines.append(f"U{n}[i,j] = T{n}[i,k] * Y[j,k]  reduce k with +")
+        prev = f"U{n}[i,j]"
+    return "\n".join(lines)
+
+
+@settings(max_examples=25, deadline=None)
+@given(chains())
+def test_random_cascades_round_trip_and_run(text):
+    import numpy as np
+
+    c = parse(text)
+    assert parse(str(c)) == c and ec.Cascade.from_dict(c.to_dict()) == c
+    out = c.evaluate({"X": np.ones((2, 3)), "Y": np.full((3, 4), 0.5)})
+    assert all(v.shape == (2, 3) for v in out.values())
