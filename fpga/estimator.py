@@ -48,26 +48,28 @@ DSP_MIN_BITS = 6
 DEFAULT_PRECISION = Precision(16, 6)
 #: Features of each target; the model of target ``t`` is ``sum_k c[t][k] * feature[k]``.
 FEATURES: dict[str, tuple[str, ...]] = {
-    "lut": ("lut_mult_bits", "adder_bits", "io_bits", "act_bits", "weight_logic_bits",
-            "const"),
-    "ff": ("adder_bits", "io_bits", "act_bits", "pipeline_bits", "const"),
+    "lut": ("lut_mult_bits", "adder_bits", "adder_bits_resource", "io_bits", "act_bits",
+            "weight_logic_bits", "const"),
+    "ff": ("adder_bits", "adder_bits_resource", "io_bits", "act_bits", "pipeline_bits",
+           "const"),
     "dsp": ("dsp_mults", "lstm_dsp"),
     "bram": ("weight_bram36", "fifo_bram36", "const"),
     "uram": ("uram_blocks",),
-    "latency_cycles": ("serial_cycles", "tree_depth", "n_layers", "const"),
+    "latency_cycles": ("serial_cycles", "stream_cycles", "tree_depth", "n_layers", "const"),
     "ii_cycles": ("max_stage_cycles", "serial_cycles", "const"),
 }
 #: Hand-set coefficients (before any fit): a w x d LUT multiplier ~ w*d/2 LUT6; one LUT and
 #: one FF per accumulator / I/O bit; DSP count as derived; latency = serial cycles + depth.
 ANALYTIC_COEFFICIENTS: dict[str, dict[str, float]] = {
-    "lut": {"lut_mult_bits": 0.5, "adder_bits": 1.0, "io_bits": 1.0, "act_bits": 1.0,
-            "weight_logic_bits": 0.5, "const": 500.0},
-    "ff": {"adder_bits": 1.0, "io_bits": 1.0, "act_bits": 1.0, "pipeline_bits": 1.0,
-           "const": 500.0},
+    "lut": {"lut_mult_bits": 0.5, "adder_bits": 1.0, "adder_bits_resource": 1.0, "io_bits": 1.0,
+            "act_bits": 1.0, "weight_logic_bits": 0.5, "const": 500.0},
+    "ff": {"adder_bits": 1.0, "adder_bits_resource": 1.0, "io_bits": 1.0, "act_bits": 1.0,
+           "pipeline_bits": 1.0, "const": 500.0},
     "dsp": {"dsp_mults": 1.0, "lstm_dsp": 1.0},
     "bram": {"weight_bram36": 1.0, "fifo_bram36": 1.0, "const": 0.0},
     "uram": {"uram_blocks": 0.0},
-    "latency_cycles": {"serial_cycles": 1.0, "tree_depth": 1.0, "n_layers": 1.0, "const": 2.0},
+    "latency_cycles": {"serial_cycles": 1.0, "stream_cycles": 1.0, "tree_depth": 1.0,
+                       "n_layers": 1.0, "const": 2.0},
     "ii_cycles": {"max_stage_cycles": 1.0, "serial_cycles": 0.0, "const": 0.0},
 }
 COEFFICIENTS_FILE = Path(__file__).with_name("estimator_coefficients.json")
@@ -151,13 +153,16 @@ def layer_features(design: Design, dsp_type: str = "DSP48E2") -> tuple[list[dict
                       "dsp_mults"] += dsp
                 else:
                     f["lut_mult_bits"] += mults * w_bits * d_bits
-                f["adder_bits"] += mults * a_bits
+                # time-multiplexed (Resource) multipliers carry input muxes and control that
+                # fully parallel (Latency) ones do not: separate coefficients
+                f["adder_bits_resource" if resource else "adder_bits"] += mults * a_bits
                 f["pipeline_bits"] += n_out * a_bits
                 if resource and rf > 1:
                     f["weight_bram36"] += bram18_for(mults * w_bits, rf) / 2.0
                 else:
                     f["weight_logic_bits"] += n_in * n_out * w_bits / max(1, rf)
-                f["serial_cycles"] += pos * rf
+                # io_parallel and io_stream schedule differently: separate coefficients
+                f["stream_cycles" if stream else "serial_cycles"] += pos * rf
                 f["tree_depth"] += math.ceil(math.log2(max(2, n_in))) + 1
                 stage = max(stage, pos * rf)
             f["io_bits"] += (0 if stream else n_in_total * d_bits) + n_out_total * r_bits \
@@ -310,13 +315,16 @@ def estimate(design: Design, part: str | None = None,
 
 
 def fit_coefficients(records: Iterable[Any], targets: Sequence[str] | None = None,
-                     min_records: int = 5) -> dict[str, Any]:
+                     min_records: int = 5, validation: Iterable[Any] | None = None
+                     ) -> dict[str, Any]:
     """Fit the non-negative coefficients of each target by least squares on relative error.
 
     Minimises ``sum_i ((x_i . c - y_i) / (y_i + 1))^2`` subject to ``c >= 0`` (scipy NNLS) over
     the records that carry the target. Pass training records only. Returns
-    ``{"coefficients": {...}, "n_records": {...}, "provenance": {...}}``; targets with fewer
-    than ``min_records`` labels keep their analytic coefficients.
+    ``{"coefficients": {...}, "n_records": {...}, "provenance": {...}, "chosen": {...}}``;
+    targets with fewer than ``min_records`` labels keep their analytic coefficients. With
+    ``validation`` records (held out from training, never test records) a target keeps its
+    fitted coefficients only where they beat the analytic ones in SMAPE on them.
     """
     from scipy.optimize import nnls
 
@@ -347,9 +355,40 @@ def fit_coefficients(records: Iterable[Any], targets: Sequence[str] | None = Non
         x = np.asarray(X[t], dtype=float)
         y = np.asarray(Y[t], dtype=float)
         w = 1.0 / (y + 1.0)
-        scale = np.maximum(np.abs(x * w[:, None]).max(axis=0), 1e-12)
-        sol, _ = nnls((x * w[:, None]) / scale, y * w)
-        coefs[t] = {k: float(v) for k, v in zip(FEATURES[t], sol / scale)}
+        # features the training data never exercises (e.g. Latency-strategy adders when all
+        # training designs use Resource) keep their analytic coefficient instead of 0
+        seen = np.abs(x).max(axis=0) > 0
+        if not seen.any():
+            coefs[t] = dict(ANALYTIC_COEFFICIENTS[t])
+            counts[t] = int(len(y))
+            continue
+        fixed = np.array([0.0 if seen[j] else ANALYTIC_COEFFICIENTS[t][k]
+                          for j, k in enumerate(FEATURES[t])])
+        xs = x[:, seen] * w[:, None]
+        scale = np.maximum(np.abs(xs).max(axis=0), 1e-12)
+        sol, _ = nnls(xs / scale, (y - x @ fixed) * w)
+        full = fixed.copy()
+        full[seen] = sol / scale
+        coefs[t] = {k: float(v) for k, v in zip(FEATURES[t], full)}
         counts[t] = int(len(y))
-    return {"coefficients": coefs, "n_records": counts,
+    chosen = {t: ("fitted" if coefs[t] != ANALYTIC_COEFFICIENTS[t] else "analytic")
+              for t in FEATURES}
+    if validation is not None:
+        val = list(validation)
+        for t in FEATURES:
+            if chosen[t] != "fitted":
+                continue
+            ys = [r.labels[t] for r in val if t in r.labels]
+            if not ys:
+                continue
+            y = np.asarray(ys, dtype=float)
+            errs = {}
+            for name, c in (("fitted", coefs), ("analytic", ANALYTIC_COEFFICIENTS)):
+                yhat = np.asarray([estimate(r.design, coefficients=c).labels[t]
+                                   for r in val if t in r.labels])
+                errs[name] = float(np.mean(np.abs(y - yhat) / (np.abs(y) + np.abs(yhat) + 1)))
+            if errs["analytic"] <= errs["fitted"]:
+                coefs[t] = dict(ANALYTIC_COEFFICIENTS[t])
+                chosen[t] = "analytic (better on validation)"
+    return {"coefficients": coefs, "n_records": counts, "chosen": chosen,
             "provenance": {t: sorted(v) for t, v in prov.items()}}

@@ -20,6 +20,7 @@ Latency as well.
 from __future__ import annotations
 
 from bisect import bisect_left
+from functools import lru_cache
 from dataclasses import dataclass
 
 from fpga.errors import DesignError
@@ -46,6 +47,11 @@ def is_valid_reuse_factor(n_in: int, n_out: int, rf: int) -> bool:
 def valid_reuse_factors(n_in: int, n_out: int) -> list[int]:
     """All valid reuse factors, ascending (only divisors of ``n_in*n_out`` can qualify)."""
     _check(n_in, n_out)
+    return list(_valid(n_in, n_out))
+
+
+@lru_cache(maxsize=4096)
+def _valid(n_in: int, n_out: int) -> tuple[int, ...]:
     total = n_in * n_out
     divisors = set()
     d = 1
@@ -54,7 +60,7 @@ def valid_reuse_factors(n_in: int, n_out: int) -> list[int]:
             divisors.add(d)
             divisors.add(total // d)
         d += 1
-    return sorted(rf for rf in divisors if is_valid_reuse_factor(n_in, n_out, rf))
+    return tuple(sorted(rf for rf in divisors if is_valid_reuse_factor(n_in, n_out, rf)))
 
 
 def closest_reuse_factor(valid: list[int], requested: int) -> int:

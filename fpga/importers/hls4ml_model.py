@@ -107,7 +107,7 @@ def design_from_modelgraph(model: Any, name: str | None = None) -> Design:
         version = getattr(hls4ml, "__version__", None)
     except ImportError:  # pragma: no cover - a ModelGraph implies hls4ml
         version = None
-    return Design(layers=tuple(layers), edges=tuple(sorted(set(edges))),
+    return Design(layers=tuple(layers), edges=tuple(dict.fromkeys(edges)),
                   strategy=str(model_cfg.get("Strategy", "latency")),
                   io_type=cfg.get_config_value("IOType") or "io_parallel",
                   clock_period_ns=float(cfg.get_config_value("ClockPeriod") or 5.0),

@@ -202,7 +202,7 @@ def design_from_wa(rec: Mapping[str, Any]) -> Design:
                     else:
                         raise DesignError(f"cannot infer the second input of layer "
                                           f"{layers[j].name!r}: no earlier layer has shape {want}")
-    edges = sorted(set(edges))
+    edges = list(dict.fromkeys(edges))  # inbound order kept (Concatenate operand order)
 
     io_type = hls.get("io_type") or hls.get("IOType") or rec.get("io_type")
     if io_type is None:
