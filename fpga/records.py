@@ -127,22 +127,27 @@ Importer = Callable[[Path, str, Callable[[str, str], None]], Iterator[Record]]
 
 def _importers() -> dict[str, Importer]:
     from fpga.importers import ntorc, reports, wa_hls4ml
+    from fpga.openflow.dataset import iter_records as openflow_records
 
     return {
         "wa_hls4ml_json": wa_hls4ml.iter_json,
         "wa_hls4ml_csv": wa_hls4ml.iter_csv,
         "ntorc": ntorc.iter_csv,
         "hls_reports": reports.iter_report_folder,
+        "openflow": openflow_records,  # datasets/openflow (fpga.openflow)
     }
 
 
-SOURCE_NAMES = ("wa_hls4ml_json", "wa_hls4ml_csv", "ntorc", "hls_reports")
+SOURCE_NAMES = ("wa_hls4ml_json", "wa_hls4ml_csv", "ntorc", "hls_reports", "openflow")
 
 
 def detect_source(path: Path) -> str | None:
     """Name of the importer for a file (by name and first bytes), or ``None``."""
     from fpga.importers import reports
+    from fpga.openflow.dataset import is_openflow_file
 
+    if is_openflow_file(path):  # open-flow dataset shard or journal (fpga.openflow)
+        return "openflow"
     name = path.name.lower()
     suffix = path.suffix.lower()
     try:

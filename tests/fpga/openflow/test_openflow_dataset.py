@@ -1,0 +1,102 @@
+"""Dataset rows as fpga Designs/Records through fpga.read_records, splits, summary."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import fpga
+from fpga.openflow import OpenFlowError, store
+from fpga.openflow.dataset import split_masks, summarize, to_design, to_record
+from fpga.openflow.space import default_space
+
+
+def _row(i, status="ok", widths=(8, 16, 4)):
+    r = {"design_id": f"id{i:04d}", "index": i, "status": status, "stage": "done" if status == "ok" else "trace",
+         "reason": "" if status == "ok" else "OpenFlowError: boom", "widths": list(widths),
+         "architecture": "-".join(map(str, widths)), "n_layers": len(widths) - 1,
+         "input_bits": 8, "input_int_bits": 3, "weight_bits": 6, "weight_frac_bits": 5,
+         "act_bits": 7, "act_int_bits": 2, "sparsity": 0.25, "bias": True, "mode": "pipelined",
+         "latency_cutoff": 4.0, "seed": 5, "family": "xc7", "yosys_version": "Yosys 0.23",
+         "da4ml_cost": 100.0 + i, "wall_s": 3.0}
+    if status == "ok":
+        r.update(lut=120 + i, ff=40, carry=30, dsp=0, bram=0.0, latency_cycles=3, ii_cycles=1,
+                 cells='{"LUT2": 120, "FDRE": 40, "CARRY4": 30}')
+    return r
+
+
+def test_to_design_is_hls4ml_style():
+    d = to_design(_row(1))
+    assert d.strategy == "distributed_arithmetic" and d.io_type == "io_parallel"
+    assert [l.type for l in d.layers] == ["Input", "Dense", "Dense"]
+    assert d.layers[1].parameters == 8 * 16 + 16 and d.layers[1].activation == "relu"
+    assert d.layers[2].activation == "linear"
+    p = d.layers[1].precision
+    assert p.weight.to_str() == "ap_fixed<6,1>" and p.result.to_str() == "ap_ufixed<7,2>"
+    assert d.layers[0].precision.result.to_str() == "ap_fixed<8,4>"
+
+
+def test_to_record_labels_and_meta():
+    rec = to_record(_row(2))
+    assert rec.labels["lut"] == 122 and rec.labels["latency_cycles"] == 3
+    assert set(rec.provenance.values()) == {"open_synthesis"}
+    assert "carry" not in rec.labels and rec.meta["carry"] == 30  # not an fpga target
+    assert "da4ml_cost" not in rec.labels and rec.meta["da4ml_cost"] == 102.0
+    with pytest.raises(OpenFlowError, match="failed at 'trace'"):
+        to_record(_row(3, "failed"))
+
+
+def test_read_records_reads_an_openflow_folder(tmp_path):
+    (tmp_path / store.SPACE).write_text(default_space().to_yaml())
+    for i in range(3):
+        store.append_journal(tmp_path, _row(i))
+    store.flush_shard(tmp_path)
+    store.append_journal(tmp_path, _row(3, "failed"))
+    store.append_journal(tmp_path, _row(4))
+    reader = fpga.read_records(tmp_path)
+    recs = list(reader)
+    assert sorted(r.meta["design_id"] for r in recs) == ["id0000", "id0001", "id0002", "id0004"]
+    assert reader.summary()["by_source"] == {"openflow": 4}
+    assert reader.skipped.total == 1 and "trace" in next(iter(reader.skipped.counts))
+    # a shard alone, named explicitly
+    assert len(list(fpga.read_records(store.shard_paths(tmp_path)[0], source="openflow"))) == 3
+
+
+def _frame(n=300):
+    rng = np.random.default_rng(0)
+    rows = []
+    for i in range(n):
+        depth = int(rng.integers(1, 7))
+        widths = tuple(int(w) for w in rng.choice([8, 16, 32], size=depth + 1))
+        rows.append(_row(i, widths=widths))
+    return pd.DataFrame(rows)
+
+
+def test_splits_are_disjoint_and_respect_their_rule():
+    df = _frame()
+    for kind in ("random", "architecture", "depth"):
+        m = split_masks(df, kind, seed=1)
+        total = m["train"].astype(int) + m["val"].astype(int) + m["test"].astype(int)
+        assert (total == 1).all(), kind
+        assert m["train"].sum() > 0 and m["test"].sum() > 0
+    m = split_masks(df, "depth")
+    assert (df.loc[m["test"], "n_layers"] >= 4).all() and (df.loc[~m["test"], "n_layers"] <= 3).all()
+    m = split_masks(df, "architecture", seed=1)
+    assert not set(df.loc[m["test"], "architecture"]) & set(df.loc[m["train"] | m["val"], "architecture"])
+    m = split_masks(df, "random", seed=1, test_frac=0.2)
+    assert 0.1 < m["test"].mean() < 0.3
+    # membership is per design: growing the frame keeps old rows where they were
+    grown = split_masks(_frame(400), "random", seed=1)
+    assert (grown["test"][:300] == m["test"]).all()
+    with pytest.raises(OpenFlowError, match="split kind"):
+        split_masks(df, "by_part")
+
+
+def test_summarize_counts(tmp_path):
+    for i in range(4):
+        store.append_journal(tmp_path, _row(i))
+    store.append_journal(tmp_path, _row(9, "failed"))
+    s = summarize(tmp_path)
+    assert (s["n_ok"], s["n_failed"], s["failed_by_stage"]) == (4, 1, {"trace": 1})
+    assert {l["label"] for l in s["labels"]} >= {"lut", "ff", "carry", "da4ml_cost"}
