@@ -82,3 +82,20 @@ def test_ntorc_dense_correct_reuse_factor(hls4ml_data):
     # above n_in * n_out, which hls4ml's rule never allows.
     assert all(n_out == 1 and ok > n_in * n_out for n_in, n_out, rf, ok in wrong)
     assert len(wrong) < len(cases) / 10
+
+
+def test_rule_reproduces_reuse_factors_of_wa_records(hls4ml_data):
+    """Every weighted layer of the wa-hls4ml fixtures: the requested ReuseFactor (hls_config)
+    mapped by the rule equals the reuse factor hls4ml used (model_config)."""
+    import fpga
+    from fpga.reuse import mult_size
+
+    checked = 0
+    for rec in fpga.read_records(hls4ml_data / "wa_hls4ml" / "fixtures"):
+        for layer in rec.design.layers:
+            if mult_size(layer) and "requested_reuse_factor" in layer.attrs:
+                (n_in, n_out), = mult_size(layer)
+                requested = layer.attrs["requested_reuse_factor"]
+                assert check_reuse_factor(n_in, n_out, requested).used == layer.reuse_factor
+                checked += 1
+    assert checked >= 40
