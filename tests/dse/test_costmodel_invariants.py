@@ -20,18 +20,21 @@ def _compulsory_words(r) -> float:
 
 
 @pytest.mark.parametrize("config,arch", CONFIGS)
-@pytest.mark.parametrize("seq", [1024, 262144])
+@pytest.mark.parametrize("seq", [1024, 4096, 262144])
 def test_invariants_of_the_paper_configurations(config, arch, seq):
-    r = query(mapping_mod.get(config).cascade, arch=arch, mapping=config, model="t5", seq_len=seq)
+    # B=1 keeps io_bounds.lower_bound fast (its HBL method takes seconds on large sizes)
+    r = query(mapping_mod.get(config).cascade, arch=arch, mapping=config, model="t5", seq_len=seq,
+              B=1)
     for a, u in r.utilization.items():
         assert 0.0 <= u <= 1.0 + 1e-12, a
     assert r.latency_s >= r.cycles / r.clock_hz * (1 - 1e-12)       # >= compute-only time
     assert r.latency_s >= r.traffic_bytes / arch_mod.get(arch).dram.bandwidth_bytes_per_s * (1 - 1e-12)
     assert r.traffic_words >= _compulsory_words(r) * (1 - 1e-12)
-    why = r.explain()
-    assert why["lower_bound_words"] is not None
-    assert r.traffic_words >= why["lower_bound_words"] * (1 - 1e-9)
-    assert why["gap"] >= 1 - 1e-9
+    if seq <= 4096:  # io_bounds.lower_bound's HBL method takes seconds at 256K
+        why = r.explain()
+        assert why["lower_bound_words"] is not None
+        assert r.traffic_words >= why["lower_bound_words"] * (1 - 1e-9)
+        assert why["gap"] >= 1 - 1e-9
     assert sum(r.energy_breakdown_pJ.values()) == pytest.approx(r.energy_pJ)
     # every Einsum's activity is a fraction of the latency
     assert (r.einsums["activity"] <= 1 + 1e-12).all()
