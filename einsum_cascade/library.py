@@ -163,15 +163,37 @@ def _mha(form: str = "3pass") -> str:
             + "Y[b,p,d] = AV[b,h,p,f] * WO[h,f,d]  reduce h, f with +\n")
 
 
-def _transformer(form: str = "1pass", activation: str = "relu") -> str:
+def _layernorm_body(x: str, out: str, tag: str, gamma: str, beta: str, eps: float) -> str:
+    """Layernorm over d of ``x`` (``NAME[b,p,d]``) into ``out[b,p,d]``; temporaries end in
+    ``tag``."""
+    return (f"S{tag}[b,p] = {x}  reduce d with +\n"
+            f"MU{tag}[b,p] = S{tag}[b,p] / D\n"
+            f"XC{tag}[b,p,d] = {x} - MU{tag}[b,p]\n"
+            f"VS{tag}[b,p] = XC{tag}[b,p,d] * XC{tag}[b,p,d]  reduce d with +\n"
+            f"RS{tag}[b,p] = recip(sqrt(VS{tag}[b,p] / D + {float(eps)!r}))\n"
+            f"{out}[b,p,d] = XC{tag}[b,p,d] * RS{tag}[b,p] * {gamma}[d] + {beta}[d]\n")
+
+
+def _transformer(form: str = "1pass", activation: str = "relu", norm: bool = False,
+                 eps: float = 1e-5) -> str:
     ranks = _attention_ranks(form).replace(" M,", " M=P,") + ", D, S"
-    return (f"cascade transformer-layer\n{ranks}\n"
-            "input X[B,P,D], WQ[D,H,E], WK[D,H,E], WV[D,H,F], WO[H,F,D], W1[D,S], W2[S,D]\n"
-            "output Y\n" + _projections("X[b,p,d]", "X[b,m,d]") + _attention_body(form)
-            + "Z[b,p,d] = AV[b,h,p,f] * WO[h,f,d]  reduce h, f with +\n"
-            "F1[b,p,s] = Z[b,p,d] * W1[d,s]  reduce d with +\n"
-            f"F1A[b,p,s] = {_act(activation, 'F1[b,p,s]')}\n"
-            "Y[b,p,d] = F1A[b,p,s] * W2[s,d]  reduce s with +\n")
+    if not isinstance(norm, bool):
+        raise CascadeError(f"norm of transformer-layer must be True or False; got {norm!r}")
+    head = (f"cascade transformer-layer\n{ranks}\n"
+            "input X[B,P,D], WQ[D,H,E], WK[D,H,E], WV[D,H,F], WO[H,F,D], W1[D,S], W2[S,D]"
+            + (", G1[D], BE1[D], G2[D], BE2[D]" if norm else "") + "\noutput Y\n"
+            + _projections("X[b,p,d]", "X[b,m,d]") + _attention_body(form)
+            + "Z[b,p,d] = AV[b,h,p,f] * WO[h,f,d]  reduce h, f with +\n")
+    act = f"F1A[b,p,s] = {_act(activation, 'F1[b,p,s]')}\n"
+    if not norm:
+        return (head + "F1[b,p,s] = Z[b,p,d] * W1[d,s]  reduce d with +\n" + act
+                + "Y[b,p,d] = F1A[b,p,s] * W2[s,d]  reduce s with +\n")
+    return (head + "R1[b,p,d] = Z[b,p,d] + X[b,p,d]\n"
+            + _layernorm_body("R1[b,p,d]", "N1", "1", "G1", "BE1", eps)
+            + "F1[b,p,s] = N1[b,p,d] * W1[d,s]  reduce d with +\n" + act
+            + "F2[b,p,d] = F1A[b,p,s] * W2[s,d]  reduce s with +\n"
+            + "R2[b,p,d] = F2[b,p,d] + N1[b,p,d]\n"
+            + _layernorm_body("R2[b,p,d]", "Y", "2", "G2", "BE2", eps))
 
 
 _ATT = ("B", "H", "P", "M", "E", "F")
@@ -200,9 +222,10 @@ LIBRARY: dict[str, Entry] = {e.name: e for e in (
     Entry("mha", _mha, _ATT + ("D", "M0", "M1"), dict(form="3pass"), dict(_ATT_DEF, D=24, M0=32),
           "multi-head attention with Q/K/V/output projections"),
     Entry("transformer-layer", _transformer, ("B", "H", "P", "M", "E", "F", "D", "S", "M0", "M1"),
-          dict(form="1pass", activation="relu"),
+          dict(form="1pass", activation="relu", norm=False, eps=1e-5),
           dict(B=1, H=2, P=64, E=16, F=16, D=32, S=64, M0=32),
-          "encoder layer: QKV projections, attention, output projection, FFN"),
+          "encoder layer: QKV projections, attention, output projection, FFN "
+          "(norm=True adds residuals and post-layernorms)"),
 )}
 
 

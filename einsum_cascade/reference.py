@@ -80,7 +80,11 @@ def reference(name: str, inputs: Mapping[str, np.ndarray], **options: Any) -> di
         return {"Y": _mha_core(i["XQ"], i["XKV"], i)}
     if name == "transformer-layer":
         z = _mha_core(i["X"], i["X"], i)
-        return {"Y": act(z @ i["W1"]) @ i["W2"]}
+        if not options.get("norm", False):
+            return {"Y": act(z @ i["W1"]) @ i["W2"]}
+        eps = options.get("eps", 1e-5)
+        n1 = layernorm(z + i["X"], i["G1"], i["BE1"], eps)
+        return {"Y": layernorm(act(n1 @ i["W1"]) @ i["W2"] + n1, i["G2"], i["BE2"], eps)}
     raise CascadeError(f"no reference for cascade {name!r}")
 
 

@@ -27,6 +27,9 @@ def _options(items: list[str] | None) -> dict[str, object]:
     out: dict[str, object] = {}
     for item in items or []:
         k, v = _kv(item, "--opt")
+        if v.lower() in ("true", "false"):
+            out[k] = v.lower() == "true"
+            continue
         for cast in (int, float):
             try:
                 out[k] = cast(v)

@@ -47,6 +47,11 @@ def test_analyze_table_and_json(capsys):
     assert code == 0 and d["passes"]["M"] == 2 and d["sizes"]["M"] == 256
 
 
+def test_run_with_boolean_option(capsys):
+    code, out, _ = _run(capsys, "run", "transformer-layer", "--opt", "norm=true", "--json")
+    assert code == 0 and json.loads(out)["ok"]
+
+
 def test_run_checks_the_reference(capsys):
     code, out, _ = _run(capsys, "run", "conv2d", "--opt", "stride=2", "--opt", "padding=1",
                         "--json")

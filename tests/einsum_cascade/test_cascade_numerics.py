@@ -89,6 +89,7 @@ def test_every_library_cascade_matches_its_reference(name):
 def test_mha_and_transformer_forms_agree(form):
     assert verify("mha", form=form)["max_rel_error"] <= 1e-9
     assert verify("transformer-layer", form=form, activation="none")["max_rel_error"] <= 1e-9
+    assert verify("transformer-layer", form=form, norm=True)["max_rel_error"] <= 1e-9
 
 
 def test_layernorm_and_softmax_against_torch():
