@@ -17,6 +17,7 @@ from typing import Any, Callable
 STEPS: tuple[str, ...] = (
     "cascade",
     "fpga",
+    "dse",
 )
 
 
