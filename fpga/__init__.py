@@ -33,6 +33,13 @@ def from_hls4ml(model, name=None):
     return design_from_modelgraph(model, name=name)
 
 
-__all__ = ["from_hls4ml", "summarize_records", "Design", "Layer", "Precision", "LayerPrecision", "DesignError", "Record",
+def record_from_hls4ml(model, label_source="post_synthesis", name=None):
+    """A :class:`Record` of a built hls4ml project (design + its synthesis reports)."""
+    from fpga.importers.hls4ml_model import record_from_modelgraph
+
+    return record_from_modelgraph(model, label_source=label_source, name=name)
+
+
+__all__ = ["from_hls4ml", "record_from_hls4ml", "summarize_records", "Design", "Layer", "Precision", "LayerPrecision", "DesignError", "Record",
            "RecordReader", "SkipReport", "read_records", "parts", "estimate", "TARGETS",
            "PROVENANCES", "LAYER_TYPES", "check_reuse_factor", "valid_reuse_factors"]

@@ -115,3 +115,25 @@ def design_from_modelgraph(model: Any, name: str | None = None) -> Design:
                   backend=str(cfg.get_config_value("Backend") or "") or None,
                   name=name or str(cfg.get_config_value("ProjectName") or "hls4ml_model"),
                   default_precision=Precision.parse_optional(default) if default else None)
+
+
+def record_from_modelgraph(model: Any, label_source: str = "post_synthesis",
+                           name: str | None = None):
+    """A :class:`fpga.Record` of a built hls4ml project: the design from the ``ModelGraph`` and
+    labels from the C-synthesis / Vivado reports under its ``OutputDir`` (run
+    ``model.build(synth=True[, vsynth=True])`` first). See :mod:`fpga.importers.reports`."""
+    from pathlib import Path
+
+    from fpga.importers.reports import collect_reports, record_from_reports
+
+    design = design_from_modelgraph(model, name=name)
+    out_dir = model.config.get_config_value("OutputDir")
+    if not out_dir or not Path(out_dir).is_dir():
+        raise DesignError(f"output directory {out_dir!r} of the hls4ml model does not exist; "
+                          f"build the project (model.build(synth=True)) first")
+    csynth, util = collect_reports(Path(out_dir))
+    if csynth is None and util is None:
+        raise DesignError(f"no synthesis reports under {out_dir}; build the project "
+                          f"(model.build(synth=True)) first")
+    return record_from_reports(design, csynth, util, label_source,
+                               source=f"hls4ml_model:{out_dir}")

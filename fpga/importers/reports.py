@@ -255,16 +255,14 @@ def _load_design(folder: Path) -> Design:
                       f"in {folder}")
 
 
-def iter_report_folder(path: Path, label_source: str,
-                       skip: Callable[[str, str], None]) -> Iterator[Record]:
-    """One record from the reports under ``path`` (a folder); see the module docstring."""
-    where = f"hls_reports:{path}"
+def collect_reports(path: Path) -> tuple[dict | None, dict | None]:
+    """(C-synthesis, utilization) parsed from the report files under folder ``path``, skipping
+    sub-folders that hold their own design file; ``(None, None)`` when there are none."""
     files: dict[str, list[Path]] = {"csynth_xml": [], "csynth_rpt": [], "utilization": []}
     for p in sorted(path.rglob("*")):
         if not p.is_file() or p.suffix.lower() not in (".xml", ".rpt", ".txt"):
             continue
-        sub = p.parent
-        if sub != path and find_design_dir(p, path) not in (path, None):
+        if p.parent != path and find_design_dir(p, path) not in (path, None):
             continue  # belongs to a nested design folder
         try:
             with open(p, "rb") as f:
@@ -274,6 +272,18 @@ def iter_report_folder(path: Path, label_source: str,
         kind = detect_report(p.name, head)
         if kind:
             files[kind].append(p)
+    candidates = [parse_csynth_xml(p) for p in files["csynth_xml"] if p.name == "csynth.xml"] \
+        or [parse_csynth_xml(p) for p in files["csynth_xml"]] \
+        or [parse_csynth_rpt(p) for p in files["csynth_rpt"]]
+    csynth = max(candidates, key=lambda c: c.get("lut", 0.0)) if candidates else None
+    util = parse_utilization(files["utilization"][0]) if files["utilization"] else None
+    return csynth, util
+
+
+def iter_report_folder(path: Path, label_source: str,
+                       skip: Callable[[str, str], None]) -> Iterator[Record]:
+    """One record from the reports under ``path`` (a folder); see the module docstring."""
+    where = f"hls_reports:{path}"
     try:
         design = _load_design(path)
     except DesignError as e:
@@ -281,14 +291,7 @@ def iter_report_folder(path: Path, label_source: str,
              else f"invalid design file: {str(e)[:120]}", where)
         return
     try:
-        csynth = None
-        candidates = [parse_csynth_xml(p) for p in files["csynth_xml"]
-                      if p.name == "csynth.xml"] or \
-            [parse_csynth_xml(p) for p in files["csynth_xml"]] or \
-            [parse_csynth_rpt(p) for p in files["csynth_rpt"]]
-        if candidates:
-            csynth = max(candidates, key=lambda c: c.get("lut", 0.0))
-        util = parse_utilization(files["utilization"][0]) if files["utilization"] else None
+        csynth, util = collect_reports(path)
         yield record_from_reports(design, csynth, util, label_source, where)
     except DesignError as e:
         skip(str(e)[:160].replace(str(path), "<folder>"), where)

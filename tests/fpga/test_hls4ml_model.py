@@ -46,3 +46,25 @@ def test_modelgraph_to_design(model_graph):
 def test_not_a_modelgraph():
     with pytest.raises(fpga.DesignError, match="ModelGraph"):
         fpga.from_hls4ml(object())
+
+
+def test_record_from_built_project(model_graph):
+    """Reports placed where an hls4ml build writes them become the record's labels."""
+    from pathlib import Path
+
+    from test_importers import CSYNTH_XML, UTILIZATION_RPT
+
+    out = Path(model_graph.config.get_config_value("OutputDir"))
+    with pytest.raises(fpga.DesignError, match="build the project"):
+        fpga.record_from_hls4ml(model_graph)
+    rep = out / "myproject_prj" / "solution1" / "syn" / "report"
+    rep.mkdir(parents=True)
+    (rep / "myproject_csynth.xml").write_text(CSYNTH_XML.format(
+        lat_min=40, lat_max=42, ii=16, bram18=4, dsp=42, ff=2000, lut=3000))
+    (out / "vivado_synth.rpt").write_text(UTILIZATION_RPT)
+    rec = fpga.record_from_hls4ml(model_graph)
+    assert rec.labels["latency_cycles"] == 42 and rec.provenance["latency_cycles"] == "hls_estimate"
+    assert rec.labels["lut"] == 3102 and rec.provenance["lut"] == "post_synthesis"
+    rec = fpga.record_from_hls4ml(model_graph, label_source="hls_estimate")
+    assert rec.labels["lut"] == 3000 and rec.labels["bram"] == 2.0
+    assert [l.type for l in rec.design.layers][1] == "Dense"
