@@ -21,8 +21,10 @@ from dse.mapper.search import Budget, objective_fn, run_search
 from dse.mapper.space import space_for
 from dse.mapper.workloads import CascadeWorkload, EinsumWorkload, workload_from_spec
 
-#: Default candidate budget when none is given.
+#: Default candidate budget when none is given (single Einsums: mappings; cascades:
+#: structures, each with a batch of tile and spatial numbers).
 DEFAULT_BUDGET = 200_000
+DEFAULT_CASCADE_BUDGET = 600
 
 
 def resolve_arch(arch: Any):
@@ -90,9 +92,10 @@ def search(workload: Any, arch: Any = "fusemax", *, objective: str = "latency",
     Ctrl-C ends the search early and returns the best found so far (``interrupted=True``).
     """
     objective_fn(objective)
-    bud = Budget.parse(budget, DEFAULT_BUDGET)
     arch = resolve_arch(arch)
     w = workload_from_spec(workload)
+    bud = Budget.parse(budget, DEFAULT_CASCADE_BUDGET if isinstance(w, CascadeWorkload)
+                       else DEFAULT_BUDGET)
     if isinstance(w, CascadeWorkload):
         from dse.mapper.fusion import search_cascade
 

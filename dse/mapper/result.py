@@ -45,7 +45,9 @@ class MappedPoint:
         return self.latency_s * self.energy_pJ
 
     def describe(self) -> str:
-        return describe_mapping(self.mapping)
+        chunk = self.extra.get("chunk")
+        head = ("chunk " + ",".join(f"{k}={v}" for k, v in chunk.items()) + "; ") if chunk else ""
+        return head + describe_mapping(self.mapping)
 
     def to_dict(self) -> dict[str, Any]:
         return {"latency_s": self.latency_s, "energy_pJ": self.energy_pJ,

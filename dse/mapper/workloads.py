@@ -147,7 +147,9 @@ def workload_from_spec(spec: Any):
     known = set(cascade.ranks)
     sizes = {k: v for k, v in sizes.items() if k in known}
     bound = cascade.bind(**sizes)
-    missing = [r for r, v in bound.resolve_sizes().items() if v is None]
+    free = chunk_ranks(bound)
+    missing = [r for r, v in bound.resolve_sizes().items() if v is None and r not in free
+               and bound.ranks[r].formula is None]
     if missing:
         raise DSEError(f"cascade {name_c!r} needs sizes for rank(s) {missing}; give model and "
                        f"seq_len or sizes")
@@ -157,9 +159,26 @@ def workload_from_spec(spec: Any):
     return _from_cascade(bound, dict(bound.sizes), full)
 
 
+def chunk_ranks(cascade) -> list[str]:
+    """Unbound ranks that a derived rank's formula uses (``M0`` of ``M1 = M/M0``): chunk
+    sizes the fusion-aware search chooses."""
+    out = []
+    for name, r in cascade.ranks.items():
+        if r.size is None and r.formula is None and any(
+                x.formula is not None and name in x.formula.names
+                for x in cascade.ranks.values()):
+            out.append(name)
+    return out
+
+
 def _from_cascade(cascade, sizes, spec):
+    probe = dict(sizes)
+    free = chunk_ranks(cascade)
+    if free:  # provisional chunk of 1 just to count operations
+        probe = {k: v for k, v in cascade.with_sizes({**sizes, **{r: 1 for r in free}})
+                 .sizes.items()}
     computing = [i for i, e in enumerate(cascade.einsums)
-                 if not e.is_initializer and e.op_counts(sizes)]
+                 if not e.is_initializer and e.op_counts(probe)]
     if len(computing) == 1:
         return EinsumWorkload(cascade, cascade.einsum_label(computing[0]), sizes, spec)
     return CascadeWorkload(cascade, sizes, spec)
