@@ -18,6 +18,7 @@ STEPS: tuple[str, ...] = (
     "cascade",
     "fpga",
     "dse",
+    "openflow",
 )
 
 
