@@ -16,8 +16,9 @@ nearest the layer's), weight width ``w``, input width ``d`` and accumulator widt
   weights as constants in logic (no BRAM);
 * per-output repetitions ``P``: output positions of a conv layer (``io_stream`` computes
   them one after another), sequence length of a recurrent layer, else 1;
-* latency: each layer takes ``P*R`` cycles plus an adder-tree depth ``ceil(log2 n_in) + 1``;
-  the design's latency is the sum along the layers; II is the slowest layer's ``P*R``.
+* latency: each layer takes ``P*R`` cycles plus an adder-tree depth ``ceil(log2 n_in) + 1``
+  (paid per output position in ``io_stream`` when ``R > 1``); the design's latency is the sum
+  along the layers; II is the slowest layer's ``P*R``.
 
 These physical quantities become a few features per target (:data:`FEATURES`); each target is a
 non-negative combination of its features whose coefficients are fitted by least squares on
@@ -55,7 +56,8 @@ FEATURES: dict[str, tuple[str, ...]] = {
     "dsp": ("dsp_mults", "lstm_dsp"),
     "bram": ("weight_bram36", "fifo_bram36", "const"),
     "uram": ("uram_blocks",),
-    "latency_cycles": ("serial_cycles", "stream_cycles", "tree_depth", "n_layers", "const"),
+    "latency_cycles": ("serial_cycles", "stream_cycles", "stream_overhead", "tree_depth",
+                       "n_layers", "const"),
     "ii_cycles": ("max_stage_cycles", "serial_cycles", "const"),
 }
 #: Hand-set coefficients (before any fit): a w x d LUT multiplier ~ w*d/2 LUT6; one LUT and
@@ -68,8 +70,8 @@ ANALYTIC_COEFFICIENTS: dict[str, dict[str, float]] = {
     "dsp": {"dsp_mults": 1.0, "lstm_dsp": 1.0},
     "bram": {"weight_bram36": 1.0, "fifo_bram36": 1.0, "const": 0.0},
     "uram": {"uram_blocks": 0.0},
-    "latency_cycles": {"serial_cycles": 1.0, "stream_cycles": 1.0, "tree_depth": 1.0,
-                       "n_layers": 1.0, "const": 2.0},
+    "latency_cycles": {"serial_cycles": 1.0, "stream_cycles": 1.0, "stream_overhead": 0.0,
+                       "tree_depth": 1.0, "n_layers": 1.0, "const": 2.0},
     "ii_cycles": {"max_stage_cycles": 1.0, "serial_cycles": 0.0, "const": 0.0},
 }
 COEFFICIENTS_FILE = Path(__file__).with_name("estimator_coefficients.json")
@@ -163,6 +165,10 @@ def layer_features(design: Design, dsp_type: str = "DSP48E2") -> tuple[list[dict
                     f["weight_logic_bits"] += n_in * n_out * w_bits / max(1, rf)
                 # io_parallel and io_stream schedule differently: separate coefficients
                 f["stream_cycles" if stream else "serial_cycles"] += pos * rf
+                if stream and rf > 1:
+                    # a non-pipelined position re-enters the multiply-accumulate pipeline:
+                    # its depth is paid once per output position
+                    f["stream_overhead"] += pos * (math.ceil(math.log2(max(2, n_in))) + 1)
                 f["tree_depth"] += math.ceil(math.log2(max(2, n_in))) + 1
                 stage = max(stage, pos * rf)
             f["io_bits"] += (0 if stream else n_in_total * d_bits) + n_out_total * r_bits \
