@@ -173,7 +173,9 @@ class Estimator:
         self.scaler = TargetScaler.fit(y, self.targets)
         self.train_range = training_range(train)
         start = time.perf_counter()
-        self._fit(train, val)
+        from .._threads import limit_threads
+        with limit_threads(self.config.get("num_threads", 1)):
+            self._fit(train, val)
         self.info.update({"model": self.name, "seed": self.seed, "config": dict(self.config),
                           "provenance": self.provenance, "n_train": len(train),
                           "n_val": len(val) if val is not None else 0,
@@ -188,7 +190,9 @@ class Estimator:
         if len(data) == 0:
             z = np.zeros((0, len(self.targets)))
             return z, z.copy(), z.copy()
-        return self._predict(data)
+        from .._threads import limit_threads
+        with limit_threads(self.config.get("num_threads", 1)):
+            return self._predict(data)
 
     def predict(self, designs, part: str | None = None):
         """Predict ``designs`` (fpga.Design, record / design dicts, JSON paths, a list of

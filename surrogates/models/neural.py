@@ -8,7 +8,8 @@ wa-hls4ml paper's models on the paper's input features, pooled / CLS heads).
 Config keys (all optional): architecture ``hidden`` (``d`` for wa-transformer), ``layers``,
 ``heads``, ``dropout``; training ``max_epochs``, ``batch_size``, ``lr``, ``weight_decay``,
 ``patience``, ``progress``, ``out_dir`` (CSV logs + Lightning checkpoints), ``accelerator``,
-``devices``, ``strategy``, ``num_nodes``.
+``devices``, ``strategy``, ``num_nodes``, ``num_threads`` (CPU threads, default 1; see
+:mod:`surrogates._threads`).
 """
 
 from __future__ import annotations
