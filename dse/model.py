@@ -19,7 +19,11 @@ Two steps:
    (after resolving ``"auto"`` tiles with one more batch over tile candidates) and calls the
    same :func:`evaluate_batch`. A mapper searching tilings, loop orders, spatial factors or
    spills builds a Plan once and passes its candidates in batches; the numbers are the same
-   as :func:`evaluate` gives for each of them, by construction.
+   as :func:`evaluate` gives for each of them, by construction (:func:`candidate_arrays`
+   encodes Mapping objects of one structure as such arrays). :func:`evaluate_batch` trusts
+   its candidates: spatial factors that share an array dimension must multiply to at most its
+   size (``Plan.e_dim`` holds the binding's rank -> dimension assignment; ``fits`` reports the
+   buffer capacity check).
 
 The maths (all counts in words, cycles or pJ; ``n_r`` rank size, ``t_r`` tile, ``s_r`` spatial
 factor, ``q_r = ceil(n_r / t_r)`` off-chip trips):
@@ -698,6 +702,48 @@ def evaluate_batch(plan: Plan, tiles: np.ndarray | None = None, order: np.ndarra
         "dram_writes_words": writes.sum(axis=1), "buffer_reads_words": buf_reads,
         "buffer_writes_words": buf_writes,
     }
+
+
+_STRUCTURE = ("ranks", "einsums", "tensors", "e_kernel", "e_array", "e_iter", "e_points", "e_cpp",
+              "e_apt", "t_rel", "k_in", "k_out", "k_int", "k_reg", "k_npass", "k_cross",
+              "k_live", "reads_e", "reads_t", "reads_rel", "reads_buf", "writes_words",
+              "e_inner_prio", "e_inner_forced", "e_out_rel", "group_of", "group_kernel")
+
+
+def same_structure(a: Plan, b: Plan) -> bool:
+    """True when two plans differ only in the numeric arrays that :func:`evaluate_batch` takes
+    per candidate (tiles, loop order, spatial factors), so one plan can evaluate both."""
+    for f in _STRUCTURE:
+        x, y = getattr(a, f), getattr(b, f)
+        if isinstance(x, np.ndarray):
+            if x.shape != y.shape or not np.array_equal(x, y):
+                return False
+        elif x != y:
+            return False
+    return a.arch == b.arch
+
+
+def candidate_arrays(cascade: Any, arch: Architecture, mappings: Sequence[Mapping]
+                     ) -> tuple[Plan, dict[str, np.ndarray]]:
+    """Encode mappings of one structure as candidate arrays for :func:`evaluate_batch`.
+
+    Returns ``(plan, {"tiles", "order", "spatial", "spill"})`` with a leading axis over
+    ``mappings`` ('auto' tiles and spills resolved per mapping as :func:`evaluate` does).
+    Raises :class:`DSEError` when the mappings differ in structure (binding arrays, kernels,
+    register residency, overlap groups).
+    """
+    if not mappings:
+        raise DSEError("candidate_arrays needs at least one mapping")
+    plans = [compile_plan(cascade, arch, m) for m in mappings]
+    for m, p in zip(mappings[1:], plans[1:]):
+        if not same_structure(plans[0], p):
+            raise DSEError(f"mapping '{m.name}' differs in structure from '{mappings[0].name}' "
+                           f"(arrays, kernels, registers or overlap); evaluate it with its own plan")
+    resolved = [resolve(p) for p in plans]
+    return plans[0], {"tiles": np.stack([t for t, _ in resolved]),
+                      "order": np.stack([p.order_default for p in plans]),
+                      "spatial": np.stack([p.spatial_default for p in plans]),
+                      "spill": np.stack([s for _, s in resolved])}
 
 
 # ---------------------------------------------------------------------------------------------

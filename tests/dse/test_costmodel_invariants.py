@@ -8,7 +8,7 @@ from dse import arch as arch_mod
 from dse import mapping as mapping_mod
 from dse.api import query
 from dse.mapping import Binding, Kernel, Mapping
-from dse.model import compile_plan, evaluate, evaluate_batch
+from dse.model import candidate_arrays, compile_plan, evaluate, evaluate_batch
 from einsum_cascade import library
 
 CONFIGS = mapping_mod.CONFIGS
@@ -84,17 +84,39 @@ def test_batch_evaluator_equals_single_mapping_evaluator(data):
     big = arch.from_dict({**arch.to_dict(), "levels": [
         arch.to_dict()["levels"][0], {**arch.to_dict()["levels"][1], "capacity_words": 10 ** 9}]})
     singles = [evaluate(cascade, big, m) for m in maps]
-    plans = [compile_plan(cascade, big, m) for m in maps]
-    p0 = plans[0]
-    # one plan, candidates as arrays: rank axes are the same for every GEMM plan
-    assert all(p.ranks == p0.ranks for p in plans)
-    tiles = np.stack([p.tile_default for p in plans])
-    order = np.stack([p.order_default for p in plans])
-    spatial = np.stack([p.spatial_default for p in plans])
-    out = evaluate_batch(p0, tiles, order, spatial)
+    plan, arrays = candidate_arrays(cascade, big, maps)   # one plan, candidates as arrays
+    out = evaluate_batch(plan, **arrays)
     for i, s in enumerate(singles):
         assert out["latency_s"][i] == s.latency_s
         assert out["energy_pJ"][i] == s.energy_pJ
         assert out["traffic_bytes"][i] == s.traffic_bytes
         assert out["cycles"][i] == s.cycles
         assert out["utilization"][i, 0] == s.utilization["2d"]
+
+
+def test_candidate_arrays_reject_mixed_structures():
+    from dse.errors import DSEError
+
+    c = library.get("gemm", M=64, K=64, N=64)
+    a = _gemm_mapping({"M": 8}, ("M",), {"M": "cols"}, {})
+    b = Mapping("other", "gemm", (Kernel("k", ("Z",), {"M": 8}, ("M",)),),
+                (Binding("Z", "1d", {"M": "pes"}),))
+    arch = arch_mod.get("fusemax")
+    with pytest.raises(DSEError, match="differs in structure"):
+        candidate_arrays(c, arch, [a, b])
+
+
+def test_evaluate_batch_prunes_by_capacity_and_matches_auto_resolution():
+    # the batch path's 'fits' agrees with the single path's choice of the largest auto tile
+    c = library.get("gemm", M=65536, K=1024, N=1024)
+    arch = arch_mod.get("fusemax")
+    r = evaluate(c, arch, mapping_mod.get("gemm"))
+    plan = compile_plan(c, arch, mapping_mod.get("gemm"))
+    m_idx = plan.ranks.index("M")
+    t = r.tiles["gemm"]["M"]
+    assert t < 65536 and r.capacity_limited
+    tiles = np.stack([plan.tile_default] * 2)
+    tiles[0, 0, m_idx], tiles[1, 0, m_idx] = t, t + 256
+    out = evaluate_batch(plan, tiles)
+    assert out["fits"].tolist() == [True, False]
+    assert out["latency_s"][0] == r.latency_s
