@@ -25,6 +25,8 @@ _LAZY = {
     "DSEError": ("dse.errors", "DSEError"),
     "MappingError": ("dse.errors", "MappingError"),
     "reproduce": ("dse.fusemax", "reproduce"),
+    "search": ("dse.mapper", "search"),
+    "explore": ("dse.explore", "explore"),
 }
 
 

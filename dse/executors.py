@@ -22,7 +22,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence
 
-from dse.mapper.errors import DSEError
+from dse.errors import DSEError
 
 
 @dataclass

@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "fusebound.commands.cascade",
     "fusebound.commands.bounds",
     "fusebound.commands.dse",
+    "fusebound.commands.mapper",
     "fusebound.commands.fpga",
     "fusebound.commands.surrogates",
     "fusebound.commands.synth",

@@ -424,7 +424,7 @@ def search_cascade(w: Any, arch: Any, *, objective: str, budget: Budget, strateg
     start = time.perf_counter()
     memo: dict[bytes, tuple[float, float, Any]] = {}
     seen_pts: list[tuple[float, float, Any]] = []
-    best = (math.inf, None, None, math.nan)  # score, (lat, en), mapping, t
+    best = (math.inf, None, None, math.nan, math.inf)  # score, (lat, en), mapping, t, tie
     evaluated = valid = 0
     interrupted = False
     bar = None
@@ -450,8 +450,10 @@ def search_cascade(w: Any, arch: Any, *, objective: str, budget: Budget, strateg
                 valid += 1
                 seen_pts.append((lat, en, m, problem.chunk_of(g)))
                 s = float(score(np.array([lat]), np.array([en]))[0])
-                if s < best[0]:
-                    best = (s, (lat, en), (m, problem.chunk_of(g)), time.perf_counter() - start)
+                second = lat if objective == "energy" else en
+                if s < best[0] or (s == best[0] and second < best[4]):
+                    best = (s, (lat, en), (m, problem.chunk_of(g)), time.perf_counter() - start,
+                            second)
         lat, en, _ = memo[key]
         return float(score(np.array([lat]), np.array([en]))[0]) if np.isfinite(lat) else math.inf
 

@@ -23,7 +23,7 @@ from typing import Callable
 
 import numpy as np
 
-from dse.mapper.errors import DSEError
+from dse.errors import DSEError
 from dse.mapper.space import MappingSpace
 
 Evaluate = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
@@ -158,8 +158,13 @@ class Tracker:
             self.progress.update(n)
         score = np.where(ok, self._score(lat, en), np.inf)
         if ok.any():
-            i = int(np.argmin(score))
-            if score[i] < self.best_score:
+            # ties on the objective go to the lower energy (latency for the energy objective)
+            second = np.where(ok, lat if self.objective == "energy" else en, np.inf)
+            i = int(np.lexsort((second, score))[0])
+            best_second = (self.best_cost[0] if self.objective == "energy"
+                           else self.best_cost[1])
+            if score[i] < self.best_score or (score[i] == self.best_score
+                                              and second[i] < best_second):
                 self.best_score = float(score[i])
                 self.best_genes = genes[i].copy()
                 self.best_cost = (float(lat[i]), float(en[i]))

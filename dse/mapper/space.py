@@ -31,7 +31,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from dse.mapper.errors import DSEError
+from dse.errors import DSEError
 
 #: An index expression: ``((coef, rank), ...)`` meaning ``sum(coef * rank)``.
 IndexExpr = tuple[tuple[int, str], ...]

@@ -38,16 +38,3 @@ def test_unreachable_ray_address_is_a_clear_error():
         run_all(square_plus, ITEMS, "ray", address="ray://127.0.0.1:9")
     with pytest.raises(DSEError, match="host:port"):
         run_all(square_plus, ITEMS, "ray", address="nonsense")
-
-
-@pytest.mark.slow
-def test_ray_matches_local():
-    ray = pytest.importorskip("ray", reason="Ray is not installed: pip install "
-                                            "'fusebound[distributed]' to run this test")
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
-             ignore_reinit_error=True)
-    try:
-        assert run_all(square_plus, ITEMS, "ray") == run_all(square_plus, ITEMS, "local",
-                                                              workers=2)
-    finally:
-        ray.shutdown()
