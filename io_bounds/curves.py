@@ -29,6 +29,7 @@ docstrings). Curves combine with :func:`pareto`.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from typing import Iterable, Mapping, Sequence
@@ -72,9 +73,13 @@ def order_signatures(nest: Nest) -> list[tuple[tuple[frozenset, ...], tuple[str,
     access's innermost relevant loop (they multiply its reloads). Returns
     ``[(signature, representative_order), ...]`` with orders outermost first.
     """
-    rel = [nest.relevant(a) for a in nest.accesses]
+    return _signatures(tuple(nest.ranks), tuple(nest.relevant(a) for a in nest.accesses))
+
+
+@functools.lru_cache(maxsize=128)
+def _signatures(ranks: tuple[str, ...], rel: tuple[frozenset, ...]):
     sigs: dict[tuple[frozenset, ...], tuple[str, ...]] = {}
-    for order in itertools.permutations(nest.ranks):
+    for order in itertools.permutations(ranks):
         sig = []
         for R in rel:
             inner = max((i for i, r in enumerate(order) if r in R), default=-1)
@@ -353,35 +358,37 @@ def two_gemm_curve(M: int, K: int, N: int, P: int):
 def attention_curve(P: int, M: int, E: int, F: int):
     """Fused 1-pass (online-softmax) attention: ``P`` queries, ``M`` keys, head dims ``E, F``.
 
-    Two loop orders of the 1-pass cascade, every divisor for the blocks:
+    Two loop orders of the 1-pass cascade. Blocks may be any size (the last block is partial,
+    ``ceil`` counts), as FlashAttention does; block sizes that only add buffer without saving
+    traffic are left at 1:
 
-    * query-stationary (FA-2 style; ``p0 | P`` query rows, ``m0 | M`` keys per block): the
+    * query-stationary (FA-2 style; ``p0`` query rows per block, keys one at a time): the
       buffer holds ``Q[p0,E]``, the running state ``RNV[p0,F], RM[p0], RD[p0]``, the score
-      block ``[p0, m0]`` and the ``K, V`` blocks ``m0 (E + F)`` (or all of K and V, flag
-      ``KV_res``). Traffic ``PE + PF + (P/p0) M (E + F)`` (``M (E+F)`` once if resident).
-    * key-stationary (FA-1 style; ``m0 | M`` outer, ``p0 | P`` inner): K, V read once; Q
-      re-read per key block; the running state ``P (F + 2)`` written after every key block but
-      the last and read back before every block but the first (first-read elision); ``AV``
-      written once: ``M (E+F) + (M/m0) PE + 2 (M/m0 - 1) P (F+2) + PF``.
-    Buffer occupancy: sum of everything resident at once (listed above). Intermediates of the
-    cascade (QK, SLN, LM, PRM, ...) live only in the score block and the running state.
+      block ``[p0, 1]`` and one row of ``K`` and ``V`` (``E + F``), or all of K and V (flag
+      ``KV_res``). Traffic ``PE + PF + ceil(P/p0) M (E + F)`` (``M (E+F)`` once if resident).
+    * key-stationary (FA-1 style; ``m0`` keys per block outer, query rows one at a time
+      inner): K, V read once; Q re-read per key block; the running state ``P (F + 2)``
+      written after every key block but the last and read back before every block but the
+      first (first-read elision); ``AV`` written once:
+      ``M (E+F) + nb PE + 2 (nb - 1) P (F+2) + PF`` with ``nb = ceil(M/m0)``.
+    Buffer occupancy: the sum of everything resident at once (listed above). Intermediates of
+    the cascade (QK, SLN, LM, PRM, ...) live only in the score block and the running state,
+    so only Q, K, V are read and AV written.
     """
     import pandas as pd
 
     P, M, E, F = (positive_int(v, n) for v, n in ((P, "P"), (M, "M"), (E, "E"), (F, "F")))
-    dp, dm = divisors(P), divisors(M)
-    p0, m0 = (g.ravel() for g in np.meshgrid(dp, dm, indexing="ij"))
-    p0f, m0f = p0.astype(float), m0.astype(float)
+    p0 = np.arange(1, P + 1, dtype=np.float64)
     rows = []
     for kv in (0, 1):
-        buf = p0f * (E + F + 2) + p0f * m0f + (M * (E + F) if kv else m0f * (E + F))
-        tr = P * E + P * F + (M * (E + F) if kv else (P / p0f) * M * (E + F))
-        rows.append((buf, tr, [f"query-stationary p0={a} m0={b} KV_res={kv}"
-                               for a, b in zip(p0, m0)]))
-    buf = m0f * (E + F) + p0f * (E + F + 2) + p0f * m0f
-    nb = M / m0f
+        buf = p0 * (E + F + 2) + p0 + (M * (E + F) if kv else (E + F))
+        tr = P * E + P * F + (M * (E + F) if kv else np.ceil(P / p0) * M * (E + F))
+        rows.append((buf, tr, [f"query-stationary p0={int(a)} KV_res={kv}" for a in p0]))
+    m0 = np.arange(1, M + 1, dtype=np.float64)
+    buf = m0 * (E + F) + (E + F + 2) + m0
+    nb = np.ceil(M / m0)
     tr = M * (E + F) + nb * P * E + 2 * (nb - 1) * P * (F + 2) + P * F
-    rows.append((buf, tr, [f"key-stationary m0={b} p0={a}" for a, b in zip(p0, m0)]))
+    rows.append((buf, tr, [f"key-stationary m0={int(b)}" for b in m0]))
     b = np.concatenate([r[0] for r in rows])
     t = np.concatenate([np.broadcast_to(r[1], r[0].shape) for r in rows])
     maps = [m for r in rows for m in r[2]]
@@ -390,5 +397,6 @@ def attention_curve(P: int, M: int, E: int, F: int):
                        "mapping": [maps[i] for i in keep]})
     df.attrs.update(name="attention-1pass", compulsory_words=float(P * E + M * E + M * F + P * F),
                     conventions=["fused 1-pass cascade: only Q, K, V are read and AV written; "
-                                 "occupancy = sum of resident blocks and running state"])
+                                 "occupancy = sum of resident blocks and running state",
+                                 "blocks of any size (partial last block), as FlashAttention"])
     return df

@@ -16,6 +16,7 @@ from typing import Any, Callable
 #: Step modules (under ``fusebound.tour``), in the order they run.
 STEPS: tuple[str, ...] = (
     "cascade",
+    "bounds",
     "fpga",
     "dse",
     "openflow",
