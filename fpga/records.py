@@ -222,8 +222,9 @@ class RecordReader:
                         self.ignored_files.append(str(p))
                     continue
                 if src is None:
-                    if p.suffix.lower() in (".json", ".csv", ".xml", ".rpt"):
-                        self.ignored_files.append(str(p))
+                    if p.suffix.lower() in (".json", ".csv", ".xml", ".rpt") and \
+                            p.name.lower() not in ("design.json", "design.yaml", "design.yml"):
+                        self.ignored_files.append(str(p))  # design files belong to reports
                     continue
                 if src == "hls_reports":  # one record per design folder of reports
                     from fpga.importers.reports import find_design_dir

@@ -430,7 +430,9 @@ def test_report_parsers(tmp_path):
 
 def test_report_folder_records(tmp_path):
     prj = _project(tmp_path)
-    rec, = read_records(prj)
+    reader = read_records(prj)
+    rec, = reader
+    assert reader.ignored_files == []
     assert rec.labels["lut"] == 3102 and rec.provenance["lut"] == "post_synthesis"
     assert rec.labels["latency_cycles"] == 215 and rec.provenance["latency_cycles"] == "hls_estimate"
     rec, = read_records(prj, label_source="hls_estimate")
@@ -439,6 +441,100 @@ def test_report_folder_records(tmp_path):
     # a single report file given directly finds its design above it
     rec, = read_records(prj / "vivado_synth.rpt")
     assert rec.design.layers[1].reuse_factor == 16
+
+
+SERIES7_UTILIZATION = """| Tool Version : Vivado v.2019.1 (lin64) Build 2552052 Fri May 24 14:47:09 MDT 2019
+| Command      : report_utilization -file vivado_synth.rpt
+| Device       : 7z020clg400-1
+1. Slice Logic
+--------------
++----------------------------+-------+-------+-----------+-------+
+|          Site Type         |  Used | Fixed | Available | Util% |
++----------------------------+-------+-------+-----------+-------+
+| Slice LUTs*                | 12034 |     0 |     53200 | 22.62 |
+|   LUT as Logic             | 11978 |     0 |     53200 | 22.52 |
+| Slice Registers            |  9120 |     0 |    106400 |  8.57 |
++----------------------------+-------+-------+-----------+-------+
+2. Memory
+---------
++-------------------+------+-------+-----------+-------+
+|     Site Type     | Used | Fixed | Available | Util% |
++-------------------+------+-------+-----------+-------+
+| Block RAM Tile    |   11 |     0 |       140 |  7.86 |
+|   RAMB36/FIFO*    |   10 |     0 |       140 |  7.14 |
+|   RAMB18          |    2 |     0 |       280 |  0.71 |
++-------------------+------+-------+-----------+-------+
+3. DSP
+------
++----------------+------+-------+-----------+-------+
+|    Site Type   | Used | Fixed | Available | Util% |
++----------------+------+-------+-----------+-------+
+| DSPs           |   87 |     0 |       220 | 39.55 |
+|   DSP48E1 only |   87 |       |           |       |
++----------------+------+-------+-----------+-------+
+"""
+
+
+VITIS_RPT = """================================================================
+== Vitis HLS Report for 'myproject'
+================================================================
+* Version:        2022.2 (Build 3670227 on Oct 13 2022)
+* Project:        myproject_prj
+* Solution:       solution1 (Vivado IP Flow Target)
+* Product family: virtexuplus
+* Target device:  xcu250-figd2104-2L-e
+
+================================================================
+== Performance Estimates
+================================================================
++ Timing: 
+    * Summary: 
+    +--------+---------+----------+------------+
+    |  Clock |  Target | Estimated| Uncertainty|
+    +--------+---------+----------+------------+
+    |ap_clk  |  5.00 ns|  3.650 ns|     1.35 ns|
+    +--------+---------+----------+------------+
+
++ Latency: 
+    * Summary: 
+    +---------+---------+-----------+-----------+-----+-----+---------+
+    |  Latency (cycles) |   Latency (absolute)  |  Interval | Pipeline|
+    |   min   |   max   |    min    |    max    | min | max |   Type  |
+    +---------+---------+-----------+-----------+-----+-----+---------+
+    |        9|        9|  45.000 ns|  45.000 ns|    1|    1|      yes|
+    +---------+---------+-----------+-----------+-----+-----+---------+
+
+================================================================
+== Utilization Estimates
+================================================================
+* Summary: 
++-----------------+---------+-----+--------+-------+-----+
+|       Name      | BRAM_18K| DSP |   FF   |  LUT  | URAM|
++-----------------+---------+-----+--------+-------+-----+
+|DSP              |        -|    -|       -|      -|    -|
+|Expression       |        -|    -|       0|     34|    -|
++-----------------+---------+-----+--------+-------+-----+
+|Total            |        1|   43|    1850|   7542|    0|
++-----------------+---------+-----+--------+-------+-----+
+"""
+
+
+def test_vitis_csynth_rpt(tmp_path):
+    path = tmp_path / "myproject_csynth.rpt"
+    path.write_text(VITIS_RPT)
+    r = reports.parse_csynth_rpt(path)
+    assert (r["lut"], r["ff"], r["dsp"], r["bram"]) == (7542, 1850, 43, 0.5)
+    assert (r["latency_cycles"], r["ii_cycles"], r["estimated_clock"]) == (9, 1, 3.65)
+    assert (r["part"], r["tool_version"], r["top"]) == ("xcu250-figd2104-2L-e", "2022.2",
+                                                        "myproject")
+
+
+def test_7series_utilization(tmp_path):
+    path = tmp_path / "vivado_synth.rpt"
+    path.write_text(SERIES7_UTILIZATION)
+    u = reports.parse_utilization(path)
+    assert (u["lut"], u["ff"], u["bram"], u["dsp"], u["uram"]) == (12034, 9120, 11, 87, 0)
+    assert u["tool_version"] == "2019.1"
 
 
 def test_report_text_form_and_failures(tmp_path):
