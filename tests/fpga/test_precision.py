@@ -121,3 +121,20 @@ def test_layer_precision_from_hls4ml_entry():
     assert LayerPrecision.from_dict(lp.to_dict()) == lp
     with pytest.raises(DesignError, match="weight precision"):
         LayerPrecision.from_dict({"weight": "fixed<4"})
+
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+from fpga.precision import ROUNDING_MODES, SATURATION_MODES  # noqa: E402
+
+
+@given(width=st.integers(1, 64), integer=st.integers(-8, 72), signed=st.booleans(),
+       rounding=st.sampled_from(ROUNDING_MODES), saturation=st.sampled_from(SATURATION_MODES),
+       sat_bits=st.integers(0, 4), kind=st.sampled_from(["fixed", "int"]))
+def test_round_trip_property(width, integer, signed, rounding, saturation, sat_bits, kind):
+    if kind == "int":
+        p = Precision(width, width, signed, kind="int")
+    else:
+        p = Precision(width, integer, signed, rounding, saturation, sat_bits)
+    assert Precision.parse(p.to_str()) == p
+    assert Precision.parse(p.to_dict()) == p
