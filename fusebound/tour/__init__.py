@@ -19,6 +19,7 @@ STEPS: tuple[str, ...] = (
     "bounds",
     "fpga",
     "dse",
+    "mapper",
     "openflow",
 )
 
