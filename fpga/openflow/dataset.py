@@ -208,10 +208,7 @@ def summarize(folder: str | Path) -> dict[str, Any]:
             v = ok[col].astype(float).to_numpy()
             labels.append({"label": col, "min": float(v.min()), "median": float(np.median(v)),
                            "mean": float(v.mean()), "max": float(v.max())})
-    runs = []
-    runs_path = folder / store.RUNS
-    if runs_path.exists():
-        runs = [json.loads(line) for line in runs_path.read_text().splitlines() if line.strip()]
+    runs = store.read_runs(folder)
     attempted = sum(r.get("n_attempted", 0) for r in runs)
     wall = sum(r.get("wall_s", 0.0) for r in runs)
     corr = None

@@ -204,10 +204,33 @@ def generate(space: DesignSpace, n: int, out: str | Path, *, jobs: int = 1, exec
             todo.append((i, spec))
     versions = _versions()
     started = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    run_id = f"{started}-{os.getpid()}"
+
+    def log_run(event: str, **fields: Any) -> None:
+        """Append a line to runs.jsonl: ``start``, ``checkpoint`` (each shard) or ``end``.
+
+        A run killed without warning still leaves its last checkpoint (readers take the last
+        line of each ``run_id``)."""
+        el = time.perf_counter() - t0
+        att = n_ok + n_failed
+        line = {"run_id": run_id, "event": event, "started_utc": started,
+                "time_utc": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "command": command, "cpu_count": os.cpu_count(), "space": space.name,
+                "jobs": int(jobs), "executor": executor, "n_requested": int(n),
+                "n_skipped": int(n) - len(todo), "n_attempted": att, "n_ok": n_ok,
+                "n_failed": n_failed, "wall_s": round(el, 2),
+                "designs_per_hour": round(3600 * att / el, 1) if el > 0 and att else 0.0,
+                **versions, **fields}
+        with open(out / store.RUNS, "a", encoding="utf-8") as f:
+            f.write(json.dumps(line, sort_keys=True) + "\n")
+        last_log[0] = time.perf_counter()
+
     t0 = time.perf_counter()
+    last_log = [t0]
     n_ok = n_failed = 0
     interrupted = False
     pending_since_flush = len(store.read_journal(out))
+    log_run("start")
 
     def record(rec: dict[str, Any]) -> None:
         nonlocal n_ok, n_failed, pending_since_flush
@@ -220,6 +243,9 @@ def generate(space: DesignSpace, n: int, out: str | Path, *, jobs: int = 1, exec
         if pending_since_flush >= shard_size:
             store.flush_shard(out)
             pending_since_flush = 0
+            log_run("checkpoint")
+        elif time.perf_counter() - last_log[0] > 600:
+            log_run("checkpoint")
         if on_record is not None:
             on_record(rec)
 
@@ -294,10 +320,5 @@ def generate(space: DesignSpace, n: int, out: str | Path, *, jobs: int = 1, exec
                               wall_s=round(wall, 2),
                               designs_per_hour=round(3600 * attempted / wall, 1) if wall > 0 and attempted else 0.0,
                               jobs=int(jobs), executor=executor, interrupted=interrupted)
-    run_line = {"started_utc": started,
-                "finished_utc": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "command": command, "cpu_count": os.cpu_count(), **versions, **summary.to_dict()}
-    run_line.pop("out", None)
-    with open(out / store.RUNS, "a", encoding="utf-8") as f:
-        f.write(json.dumps(run_line, sort_keys=True) + "\n")
+    log_run("end", interrupted=interrupted, n_total_ok=tot_ok, n_total_failed=tot_failed)
     return summary

@@ -183,3 +183,21 @@ def verify_manifest(folder: str | Path) -> list[str]:
         if not p.exists() or hashlib.sha256(p.read_bytes()).hexdigest() != digest:
             bad.append(name.strip())
     return bad
+
+
+def read_runs(folder: str | Path) -> list[dict[str, Any]]:
+    """One entry per runner invocation from ``runs.jsonl``: the last line of each ``run_id``
+    (``start``/``checkpoint``/``end`` events), so a killed run counts up to its last checkpoint."""
+    path = Path(folder) / RUNS
+    if not path.exists():
+        return []
+    last: dict[str, dict[str, Any]] = {}
+    for k, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
+        if not line.strip():
+            continue
+        try:
+            d = json.loads(line)
+        except json.JSONDecodeError:
+            continue  # torn last line of a killed run
+        last[str(d.get("run_id", f"line{k}"))] = d
+    return list(last.values())

@@ -37,8 +37,10 @@ def test_resume_after_interrupted_run(tools, tmp_path):
     assert set(df["design_id"]) == {space.spec(i).design_id() for i in range(3)}
     assert (df["status"] == "ok").all() and (df["lut"] > 0).all()
     assert store.shard_paths(out) and store.read_journal(out) == []  # compacted at the end
-    runs = [json.loads(l) for l in (out / store.RUNS).read_text().splitlines()]
-    assert [r["interrupted"] for r in runs] == [True, False]
+    lines = [json.loads(l) for l in (out / store.RUNS).read_text().splitlines()]
+    assert [r["event"] for r in lines if r["event"] != "checkpoint"] == ["start", "end"] * 2
+    runs = store.read_runs(out)  # last line of each run
+    assert [(r["interrupted"], r["n_attempted"]) for r in runs] == [(True, 1), (False, 2)]
     third = generate(space, 3, out, jobs=1, progress=False)
     assert third.n_attempted == 0 and third.n_skipped == 3
 
