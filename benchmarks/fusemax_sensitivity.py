@@ -61,6 +61,8 @@ def main() -> None:
         ("FLAT row groups >= 16 (spills later)", flat, _flat_mapping(min_tiles={"P": 16}), fm, mmap),
         ("FLAT row groups >= 256 (spills earlier)", flat, _flat_mapping(min_tiles={"P": 256}), fm, mmap),
         ("FuseMax exp by MAC in 6 cycles (MAC/add overlap)", flat, fmap, _exp_cycles(fm, 6), mmap),
+        ("FuseMax 1D temporaries PRM, SPD, SPNV in the buffer", flat, fmap, fm,
+         replace(mmap, kernels=(replace(mmap.kernels[0], registers=("QK", "SLN")),))),
     ]
     print(f"{'variant':58s} {'attn speedup':>12s} {'attn energy':>11s} {'e2e speedup':>11s} {'e2e energy':>10s}")
     for name, fa, fmp, ma, mmp in variants:

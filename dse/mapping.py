@@ -322,20 +322,24 @@ FUSEMAX_OVERLAP = (("QK", "LM", "RD", "RNV", "AV"), ("RM",), ("SLN", "SLD", "PRM
                    ("SLNV", "SPNV"))
 
 
+#: per-chunk temporaries produced and consumed on the 1D array stay in its PE registers
+_ONE_D_TEMPS = ("PRM", "SPD", "SPNV")
+
+
 def _cascade() -> Mapping:
-    return _one_pass("cascade", ("QK", "SLNV"), (), (),
+    return _one_pass("cascade", ("QK", "SLNV"), ("LM",) + _ONE_D_TEMPS, (),
                      "+Cascade: the 1-pass cascade on FLAT hardware; only QK and SLNV on the 2D "
                      "array, every other Einsum on the 1D array; no overlap.")
 
 
 def _architecture() -> Mapping:
-    return _one_pass("architecture", ONE_PASS_2D, ("QK", "SLN"), (),
+    return _one_pass("architecture", ONE_PASS_2D, ("QK", "SLN") + _ONE_D_TEMPS, (),
                      "+Architecture: FuseMax hardware and binding (QK, LM, SLN, SLD, SLNV on the "
                      "2D array) but the Einsums run one after another.")
 
 
 def _fusemax() -> Mapping:
-    return _one_pass("fusemax", ONE_PASS_2D, ("QK", "SLN"), FUSEMAX_OVERLAP,
+    return _one_pass("fusemax", ONE_PASS_2D, ("QK", "SLN") + _ONE_D_TEMPS, FUSEMAX_OVERLAP,
                      "FuseMax (+Binding): the overlapped binding; per chunk {QK, LM} with "
                      "{RD, RNV, AV}, RM alone, {SLN, SLD} with {PRM, SPD}, {SLNV} with {SPNV}.")
 
