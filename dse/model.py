@@ -699,6 +699,10 @@ def evaluate_batch(plan: Plan, tiles: np.ndarray | None = None, order: np.ndarra
         "useful_op_cycles": useful, "utilization": util, "padding_points": padding_points,
         "energy_compute_pJ": energy_compute, "energy_buffer_pJ": energy_buffer,
         "energy_dram_pJ": energy_dram, "dram_reads_words": reads.sum(axis=1),
+        "buffer_read_accesses": buf_reads / glb.access_words,
+        "buffer_write_accesses": buf_writes / glb.access_words,
+        "dram_read_accesses": dram_r / dram.access_words,
+        "dram_write_accesses": dram_w / dram.access_words,
         "dram_writes_words": writes.sum(axis=1), "buffer_reads_words": buf_reads,
         "buffer_writes_words": buf_writes,
     }
@@ -852,6 +856,7 @@ class CostResult:
     clock_hz: float
     energy_breakdown_pJ: dict[str, float]
     padding_op_cycles: float
+    action_counts: dict[str, float]
     tiles: dict[str, dict[str, int]]
     spilled: list[str]
     occupancy_words: dict[str, float]
@@ -893,7 +898,8 @@ class CostResult:
                 "cycles": self.cycles, "area_um2": self.area_um2,
                 "utilization": dict(self.utilization),
                 "energy_breakdown_pJ": dict(self.energy_breakdown_pJ),
-                "padding_op_cycles": self.padding_op_cycles, "tiles": self.tiles,
+                "padding_op_cycles": self.padding_op_cycles,
+                "action_counts": dict(self.action_counts), "tiles": self.tiles,
                 "spilled": list(self.spilled), "occupancy_words": dict(self.occupancy_words),
                 "capacity_limited": self.capacity_limited,
                 "einsums": self.einsum_rows, "kernels": self.kernel_rows}
@@ -947,7 +953,7 @@ def _result(plan: Plan, out: dict[str, np.ndarray], tiles: np.ndarray, spill: np
         energy_breakdown_pJ={"compute": float(out["energy_compute_pJ"][i]),
                              "buffer": float(out["energy_buffer_pJ"][i]),
                              "dram": float(out["energy_dram_pJ"][i])},
-        padding_op_cycles=pad, tiles=tiles_d,
+        padding_op_cycles=pad, action_counts=_actions(plan, out), tiles=tiles_d,
         spilled=[plan.tensors[t] for t in np.flatnonzero(spill)],
         occupancy_words={kn: float(out["occupancy_words"][i, k])
                          for k, kn in enumerate(plan.kernel_names)},
@@ -955,6 +961,19 @@ def _result(plan: Plan, out: dict[str, np.ndarray], tiles: np.ndarray, spill: np
         capacity_limited=bool(spill.any()) or any(tiles[k, r] < plan.rank_size[r]
                                                   for k, r, _ in plan.auto),
         cascade=cascade)
+
+
+def _actions(plan: Plan, out: dict[str, np.ndarray], i: int = 0) -> dict[str, float]:
+    """Action counts: operations per energy unit (``mac``, ``add``, ``exp``, ...), buffer row
+    reads/writes and DRAM accesses (``<level>_read``/``<level>_write``)."""
+    acts = {u: float((plan.e_points * plan.e_apt[:, j]).sum()) for j, u in enumerate(plan.units)}
+    acts = {u: v for u, v in acts.items() if v}
+    b, d = plan.arch.buffer.name, plan.arch.dram.name
+    acts.update({f"{b}_read": float(out["buffer_read_accesses"][i]),
+                 f"{b}_write": float(out["buffer_write_accesses"][i]),
+                 f"{d}_read": float(out["dram_read_accesses"][i]),
+                 f"{d}_write": float(out["dram_write_accesses"][i])})
+    return acts
 
 
 def evaluate(cascade: Any, arch: Architecture, mapping: Mapping,
@@ -1005,6 +1024,8 @@ def combine(name: str, parts: Sequence[CostResult]) -> CostResult:
         cycles=sum(p.cycles for p in parts), area_um2=parts[0].area_um2, utilization=util,
         useful_op_cycles=useful, pes=pes, clock_hz=clock, energy_breakdown_pJ=eb,
         padding_op_cycles=sum(p.padding_op_cycles for p in parts),
+        action_counts={k: sum(p.action_counts.get(k, 0.0) for p in parts)
+                       for k in dict.fromkeys(k for p in parts for k in p.action_counts)},
         tiles={f"{p.name}:{k}": v for p in parts for k, v in p.tiles.items()},
         spilled=[f"{p.name}:{t}" for p in parts for t in p.spilled],
         occupancy_words={f"{p.name}:{k}": v for p in parts for k, v in p.occupancy_words.items()},

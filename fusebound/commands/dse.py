@@ -87,7 +87,8 @@ def _run_fusemax(args: argparse.Namespace) -> int:
                   f"{m['energy_ratio']:.3g} of its energy", file=sys.stderr)
         return 0
     fm = [r for r in rep.rows if r["config"] == "fusemax"]
-    print_table(fm, ["model", "seq_len", "scope", "latency_s", "energy_pJ", "util_2d", "util_1d",
+    print_table(fm, ["model", "seq_len", "scope", "latency_s", "energy_pJ", "traffic_bytes",
+                     "util_2d", "util_1d",
                      "speedup_vs_flat", "energy_vs_flat", "speedup_vs_unfused", "energy_vs_unfused"])
     print()
     print_table(means, ["scope", "fusemax_vs", "speedup", "energy_ratio", "paper_speedup",

@@ -36,6 +36,8 @@ def test_gemm_8x3x4_by_hand():
     assert r.energy_breakdown_pJ == pytest.approx({"compute": 96.0, "buffer": 80 + 136,
                                                    "dram": 680.0})
     assert r.energy_pJ == pytest.approx(992.0)
+    assert r.action_counts == pytest.approx({"mac": 96, "glb_read": 80, "glb_write": 68,
+                                             "dram_read": 36, "dram_write": 32})
     # occupancy: A tile 4x3 + B 3x4 + Z 4x4 = 40 words
     assert r.occupancy_words == {"k": 40.0}
     # area: 16 PEs x 10 um2 (mac) + 4 PEs x 5 (add) + 100 (buffer)
