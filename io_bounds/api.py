@@ -277,32 +277,37 @@ def conv2d(N: int, C: int, H: int, W: int, K: int, R: int, S: int, fast_memory_w
 
 # ------------------------------------------------------------------ attainable curves
 def _two_gemm_dims(cascade):
-    """(M, K, N, P) when the cascade is Z1 = A B ; Z2 = Z1 D (plain matmuls), else None."""
+    """(M, K, N, P) when the cascade is ``Z1[m,n] = A[m,k] B[k,n]; Z2[m,p] = Z1[m,n] D[n,p]``
+    (plain matmuls, any operand order, the second contracting Z1's second rank), else None."""
     from io_bounds.ir import nests
 
     ns = [n for _, n in nests(cascade)]
     if len(ns) != 2 or any(len(n.ranks) != 3 or len(n.accesses) != 3 for n in ns):
         return None
     n1, n2 = ns
-    if n1.output.tensor not in {a.tensor for a in n2.inputs}:
-        return None
     for n in ns:
         if not all(a.projective for a in n.accesses):
             return None
         out = n.relevant(n.output)
         red = set(n.ranks) - out
-        if len(out) != 2 or len(red) != 1 or not all(red <= n.relevant(a) for a in n.inputs):
+        ins = [n.relevant(a) for a in n.inputs]
+        if len(out) != 2 or len(red) != 1 or any(len(r) != 2 for r in ins) or \
+                not all(red <= r for r in ins) or ins[0] | ins[1] != set(n.ranks):
             return None
-    k = next(iter(set(n1.ranks) - n1.relevant(n1.output)))
-    a = next(x for x in n1.inputs if True)
-    m = next(iter(n1.relevant(a) - {k}))
-    nn = next(iter(n1.relevant(n1.output) - {m}))
-    z1 = next(x for x in n2.inputs if x.tensor == n1.output.tensor)
-    if z1.rows != tuple(r for r in z1.rows):
+    z1 = [a for a in n2.inputs if a.tensor == n1.output.tensor]
+    if len(z1) != 1 or n1.output.tensor in cascade.outputs:
         return None
-    red2 = next(iter(set(n2.ranks) - n2.relevant(n2.output)))
-    p = next(iter(n2.relevant(n2.output) - (n2.relevant(z1) - {red2})))
-    return n1.sizes[m], n1.sizes[k], n1.sizes[nn], n2.sizes[p]
+    (n_rank,) = set(n2.ranks) - n2.relevant(n2.output)          # contracted by GEMM 2
+    shared = n2.relevant(z1[0]) - {n_rank}                       # Z1's row rank, kept in Z2
+    if len(shared) != 1 or n_rank not in n1.relevant(n1.output):
+        return None
+    (m_rank,) = shared
+    if m_rank not in n1.relevant(n1.output) or n1.sizes.get(m_rank) != n2.sizes.get(m_rank) \
+            or n1.sizes.get(n_rank) != n2.sizes.get(n_rank):
+        return None
+    (k_rank,) = set(n1.ranks) - n1.relevant(n1.output)
+    (p_rank,) = n2.relevant(n2.output) - {m_rank}
+    return n1.sizes[m_rank], n1.sizes[k_rank], n1.sizes[n_rank], n2.sizes[p_rank]
 
 
 def attainable(cascade_or_name: Any, sizes: Mapping[str, int] | None = None,

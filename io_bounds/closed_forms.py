@@ -145,6 +145,10 @@ def flash_attention_traffic(N: int, d: int, M: float, variant: str = "fa2") -> d
     if variant not in FLASH_VARIANTS:
         raise BoundError(f"unknown FlashAttention variant {variant!r}; valid: "
                          f"{', '.join(FLASH_VARIANTS)}")
+    if M < 4 * d + 2:
+        raise BoundError(f"M={M:g} words is too small for FlashAttention with d={d}: one row "
+                         f"each of Q, K, V, O and the statistics l, m need 4d+2 = {4 * d + 2} "
+                         "words")
     if variant == "fa1":
         bc = math.ceil(M / (4 * d))
         br = min(bc, d)
@@ -152,11 +156,7 @@ def flash_attention_traffic(N: int, d: int, M: float, variant: str = "fa2") -> d
         words = N * d + 2 * N + 2 * N * d + tc * (3 * N * d + 4 * N)
         return {"variant": variant, "traffic_words": float(words), "B_c": bc, "B_r": br,
                 "outer_iterations": tc, "approx_words": 2 * N * d + 12 * N * N * d * d / M}
-    br = math.floor((M - 2 * d) / (2 * d + 2))
-    if br < 1:
-        raise BoundError(f"M={M:g} words is too small for query-stationary FlashAttention with "
-                         f"d={d}: it needs at least 4d+2 = {4 * d + 2} words")
-    br = min(br, N)
+    br = min(math.floor((M - 2 * d) / (2 * d + 2)), N)
     tr = math.ceil(N / br)
     words = 2 * N * d + tr * 2 * N * d
     return {"variant": variant, "traffic_words": float(words), "B_c": 1, "B_r": br,

@@ -163,3 +163,14 @@ def test_strided_model_is_an_upper_bound_of_its_schedule():
     sim = simulate(nest, tiles, nest.ranks, "tile")
     assert model["traffic_words"] > sim["traffic_words"]
     assert nest.tensor_words()["I"] == 2 * 4 * 4  # touched, not the 2 * 7 * 7 span
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.floats(2, 5000), st.floats(2, 5000))
+def test_cascade_bounds_are_non_increasing_in_fast_memory(s1, s2):
+    lo, hi = sorted((s1, s2))
+    for name, sizes in (("gemm", dict(M=64, N=48, K=32)),
+                        ("attention-3pass", dict(B=1, H=1, P=64, M=256, E=16, F=16))):
+        a = iob.lower_bound(name, sizes, lo, detail=False)
+        b = iob.lower_bound(name, sizes, hi, detail=False)
+        assert b.words <= a.words + 1e-6 and b.words >= b.compulsory_words
