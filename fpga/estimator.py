@@ -47,12 +47,10 @@ DSP_MIN_BITS = 6
 #: Data width assumed when a design gives no precision at all (hls4ml's default
 #: ``ap_fixed<16,6>``).
 DEFAULT_PRECISION = Precision(16, 6)
-#: Features of each target; the model of target ``t`` is ``sum_k c[t][k] * feature[k]``.
-FEATURES: dict[str, tuple[str, ...]] = {
-    "lut": ("lut_mult_bits", "adder_bits", "adder_bits_resource", "io_bits", "act_bits",
-            "weight_logic_bits", "const"),
-    "ff": ("adder_bits", "adder_bits_resource", "io_bits", "act_bits", "pipeline_bits",
-           "const"),
+#: Features of each target before the regime split (see :data:`FEATURES`).
+BASE_FEATURES: dict[str, tuple[str, ...]] = {
+    "lut": ("lut_mult_bits", "adder_bits", "io_bits", "act_bits", "weight_logic_bits", "const"),
+    "ff": ("adder_bits", "io_bits", "act_bits", "pipeline_bits", "const"),
     "dsp": ("dsp_mults", "lstm_dsp"),
     "bram": ("weight_bram36", "fifo_bram36", "const"),
     "uram": ("uram_blocks",),
@@ -61,12 +59,13 @@ FEATURES: dict[str, tuple[str, ...]] = {
     "ii_cycles": ("max_stage_cycles", "serial_cycles", "const"),
 }
 #: Hand-set coefficients (before any fit): a w x d LUT multiplier ~ w*d/2 LUT6; one LUT and
-#: one FF per accumulator / I/O bit; DSP count as derived; latency = serial cycles + depth.
-ANALYTIC_COEFFICIENTS: dict[str, dict[str, float]] = {
-    "lut": {"lut_mult_bits": 0.5, "adder_bits": 1.0, "adder_bits_resource": 1.0, "io_bits": 1.0,
-            "act_bits": 1.0, "weight_logic_bits": 0.5, "const": 500.0},
-    "ff": {"adder_bits": 1.0, "adder_bits_resource": 1.0, "io_bits": 1.0, "act_bits": 1.0,
-           "pipeline_bits": 1.0, "const": 500.0},
+#: one FF per accumulator / I/O bit; DSP count as derived; latency = serial cycles + depth;
+#: II = the slowest layer.
+BASE_ANALYTIC: dict[str, dict[str, float]] = {
+    "lut": {"lut_mult_bits": 0.5, "adder_bits": 1.0, "io_bits": 1.0, "act_bits": 1.0,
+            "weight_logic_bits": 0.5, "const": 500.0},
+    "ff": {"adder_bits": 1.0, "io_bits": 1.0, "act_bits": 1.0, "pipeline_bits": 1.0,
+           "const": 500.0},
     "dsp": {"dsp_mults": 1.0, "lstm_dsp": 1.0},
     "bram": {"weight_bram36": 1.0, "fifo_bram36": 1.0, "const": 0.0},
     "uram": {"uram_blocks": 0.0},
@@ -74,6 +73,23 @@ ANALYTIC_COEFFICIENTS: dict[str, dict[str, float]] = {
                        "tree_depth": 1.0, "n_layers": 1.0, "const": 2.0},
     "ii_cycles": {"max_stage_cycles": 1.0, "serial_cycles": 0.0, "const": 0.0},
 }
+#: Regimes with their own coefficients: time-multiplexed multipliers (Resource strategies,
+#: feature names as in BASE_FEATURES) and fully parallel ones (Latency, distributed
+#: arithmetic; names suffixed ``@latency``). A regime absent from the training data keeps the
+#: analytic coefficients instead of borrowing another regime's fit.
+LATENCY_REGIME = "@latency"
+#: Features of each target; the model of target ``t`` is ``sum_k c[t][k] * feature[k]``.
+FEATURES: dict[str, tuple[str, ...]] = {
+    t: ks + tuple(k + LATENCY_REGIME for k in ks) for t, ks in BASE_FEATURES.items()}
+ANALYTIC_COEFFICIENTS: dict[str, dict[str, float]] = {
+    t: {**c, **{k + LATENCY_REGIME: v for k, v in c.items()}} for t, c in BASE_ANALYTIC.items()}
+
+
+def regime_suffix(design: Design) -> str:
+    """``""`` for Resource-strategy designs, ``"@latency"`` for fully parallel ones."""
+    return "" if design.strategy in ("resource", "resource_unrolled") else LATENCY_REGIME
+
+
 COEFFICIENTS_FILE = Path(__file__).with_name("estimator_coefficients.json")
 
 
@@ -128,7 +144,7 @@ def layer_features(design: Design, dsp_type: str = "DSP48E2") -> tuple[list[dict
         w_bits = _width(lp.weight, default)
         a_bits = _width(lp.accum, default)
         r_bits = _width(lp.result, default)
-        f = {k: 0.0 for ks in FEATURES.values() for k in ks}
+        f = {k: 0.0 for ks in BASE_FEATURES.values() for k in ks}
         f["const"] = 0.0
         pos = _positions(layer)
         n_out_total = math.prod(layer.output_shape) if layer.output_shape else 0
@@ -155,9 +171,7 @@ def layer_features(design: Design, dsp_type: str = "DSP48E2") -> tuple[list[dict
                       "dsp_mults"] += dsp
                 else:
                     f["lut_mult_bits"] += mults * w_bits * d_bits
-                # time-multiplexed (Resource) multipliers carry input muxes and control that
-                # fully parallel (Latency) ones do not: separate coefficients
-                f["adder_bits_resource" if resource else "adder_bits"] += mults * a_bits
+                f["adder_bits"] += mults * a_bits
                 f["pipeline_bits"] += n_out * a_bits
                 if resource and rf > 1:
                     f["weight_bram36"] += bram18_for(mults * w_bits, rf) / 2.0
@@ -189,13 +203,26 @@ def layer_features(design: Design, dsp_type: str = "DSP48E2") -> tuple[list[dict
     return rows, notes
 
 
-def design_features(design: Design, dsp_type: str = "DSP48E2") -> dict[str, float]:
-    """Design-level features: sums over layers, except ``max_stage_cycles`` (a max)."""
-    rows, _ = layer_features(design, dsp_type)
+def _totals(rows: list[dict]) -> dict[str, float]:
     out = {k: float(sum(r[k] for r in rows)) for k in rows[0]}
     out["max_stage_cycles"] = float(max(r["max_stage_cycles"] for r in rows))
     out["const"] = 1.0
     return out
+
+
+def _regime(base: Mapping[str, float], suffix: str) -> dict[str, float]:
+    """Base-named features -> every name of :data:`FEATURES`, zero outside ``suffix``'s
+    regime."""
+    out = {k: 0.0 for ks in FEATURES.values() for k in ks}
+    out.update({k + suffix: v for k, v in base.items()})
+    return out
+
+
+def design_features(design: Design, dsp_type: str = "DSP48E2") -> dict[str, float]:
+    """Design-level features (names of :data:`FEATURES`): sums over layers, except
+    ``max_stage_cycles`` (a max), in the design's regime."""
+    rows, _ = layer_features(design, dsp_type)
+    return _regime(_totals(rows), regime_suffix(design))
 
 
 @dataclass(frozen=True)
@@ -296,15 +323,15 @@ def estimate(design: Design, part: str | None = None,
     part_obj = _parts.get(part_name) if part_name else None
     dsp_type = part_obj.dsp_type if part_obj else "DSP48E2"
     rows, notes = layer_features(design, dsp_type)
-    totals = {k: float(sum(r[k] for r in rows)) for k in rows[0]}
-    totals["max_stage_cycles"] = float(max(r["max_stage_cycles"] for r in rows))
-    totals["const"] = 1.0
+    sfx = regime_suffix(design)
+    totals = _regime(_totals(rows), sfx)
     pred = {t: max(0.0, sum(c * totals[k] for k, c in coefs[t].items())) for t in FEATURES}
     per_layer = []
     for layer, r in zip(design.layers, rows):
         per_layer.append({"layer": layer.name, "type": layer.type,
                           "reuse_factor": layer.reuse_factor,
-                          **{t: sum(c * r[k] for k, c in coefs[t].items() if k != "const")
+                          **{t: sum(coefs[t][k + sfx] * r[k] for k in BASE_FEATURES[t]
+                                    if k != "const")
                              for t in ("lut", "ff", "dsp", "bram", "latency_cycles")}})
     util: dict[str, float] = {}
     fits = None
