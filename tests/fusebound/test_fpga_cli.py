@@ -73,3 +73,14 @@ def test_tour_step(monkeypatch, hls4ml_data):
     monkeypatch.delenv("FUSEBOUND_HLS4ML_DATA")
     monkeypatch.delenv("FUSEBOUND_SHARED", raising=False)
     assert step.run(lines.append)["records"] is None
+
+
+def test_readme_example_design(capsys):
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "datasets" / "fpga" / "jet_tagger_mlp.yaml"
+    assert main(["fpga", "estimate", str(path), "--part", "xcu250", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    # Latency strategy, rf 1: one multiplier per weight, 16*64 + 64*32 + 32*32 + 32*5 = 4256,
+    # each 8x16 bits -> one DSP; fully pipelined, so II = 1 cycle
+    assert out["dsp"] == 4256 and out["ii_cycles"] == 1
