@@ -120,7 +120,8 @@ def _gemm_dims(cascade):
     if len(ns) != 1 or len(ns[0][1].ranks) != 3:
         return None
     n = ns[0][1]
-    if not all(a.projective for a in n.accesses) or len(n.accesses) != 3:
+    if not all(a.projective for a in n.accesses) or len(n.accesses) != 3 or \
+            len({a.tensor for a in n.accesses}) != 3:  # A * A is not Smith's setting
         return None
     ins = [n.relevant(a) for a in n.inputs]
     out = n.relevant(n.output)

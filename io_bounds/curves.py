@@ -41,7 +41,7 @@ from io_bounds.errors import BoundError
 from io_bounds.nest import Nest
 
 #: Largest number of candidate tilings evaluated at once (beyond it divisors are thinned).
-MAX_TILINGS = 4_000_000
+MAX_TILINGS = 1_000_000
 
 CONVENTIONS = (
     "two-level machine: unbounded DRAM + one buffer of buffer_words words",
