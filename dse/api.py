@@ -136,23 +136,27 @@ def _lower_bound_words(result: CostResult) -> tuple[float | None, float | None, 
 def explain(result: CostResult) -> dict[str, Any]:
     """The bottleneck of ``result`` and its traffic's gap to the I/O lower bound.
 
-    Bottleneck: the kernel with the largest latency decides. Memory-bound kernels are limited by
-    ``"buffer capacity"`` when intermediates were spilled or an auto tile was cut below its full
-    rank by the buffer, else by ``"memory bandwidth"``; compute-bound ones by the array with the
-    most busy cycles (``"array 2d"``). Gap = off-chip traffic / ``io_bounds.lower_bound`` for the
+    Bottleneck: when memory-bound kernels take more of the latency than compute-bound ones, it
+    is ``"buffer capacity"`` if one of them spilled intermediates or had an auto tile cut below
+    its full rank by the buffer, else ``"memory bandwidth"``; otherwise the array with the most
+    busy cycles over the compute-bound kernels (``"array 2d"``). ``kernel`` names the kernel
+    with the largest latency. Gap = off-chip traffic / ``io_bounds.lower_bound`` for the
     same cascade and a fast memory of the global buffer's capacity (>= 1 for a valid bound).
     """
     krows = result.kernel_rows
     k = max(krows, key=lambda r: r["latency_s"])
     kname = k["kernel"]
-    if k["bound"] == "memory":
-        part = next((p for p in result.parts if p.name == k.get("part")), result)
-        limited = part.capacity_limited
+    mem_rows = [r for r in krows if r["bound"] == "memory"]
+    comp_rows = [r for r in krows if r["bound"] != "memory"]
+    if sum(r["latency_s"] for r in mem_rows) > sum(r["latency_s"] for r in comp_rows):
+        parts = {p.name: p for p in result.parts} or {None: result}
+        limited = any(parts.get(r.get("part"), result).capacity_limited for r in mem_rows)
         bottleneck = "buffer capacity" if limited else "memory bandwidth"
     else:
+        keys = {(r["kernel"], r.get("part")) for r in comp_rows}
         busy: dict[str, float] = {}
         for e in result.einsum_rows:
-            if e["kernel"] == kname and e.get("part", None) == k.get("part", None):
+            if (e["kernel"], e.get("part")) in keys:
                 busy[e["array"]] = busy.get(e["array"], 0.0) + e["cycles"]
         bottleneck = f"array {max(busy, key=busy.get)}" if busy else "compute"
     lb, comp, note = _lower_bound_words(result)
@@ -161,7 +165,7 @@ def explain(result: CostResult) -> dict[str, Any]:
     lines = [f"{result.name} on {result.arch} with mapping {result.mapping}: "
              f"latency {result.latency_s:.4g} s ({result.bound}-bound; compute {result.compute_s:.4g} s, "
              f"memory {result.memory_s:.4g} s), energy {result.energy_pJ:.4g} pJ",
-             f"bottleneck: {bottleneck} (kernel '{kname}'"
+             f"bottleneck: {bottleneck} (longest kernel: '{kname}'"
              + (f" of part '{k['part']}'" if "part" in k else "") + ")",
              "utilization: " + ", ".join(f"{a} {u:.1%}" for a, u in result.utilization.items())]
     if lb is not None:

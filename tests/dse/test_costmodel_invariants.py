@@ -120,3 +120,21 @@ def test_evaluate_batch_prunes_by_capacity_and_matches_auto_resolution():
     out = evaluate_batch(plan, tiles)
     assert out["fits"].tolist() == [True, False]
     assert out["latency_s"][0] == r.latency_s
+
+
+@pytest.mark.parametrize("args,kw,bottleneck", [
+    # FLAT-edge's 512 KiB buffer cannot hold 64 score rows of 8K: QK and SN spill
+    (("attention-3pass", "flat-edge", "flat"), dict(model="bert", seq_len=8192, B=1, H=1),
+     "buffer capacity"),
+    # a skinny GEMM that fits whole (no capacity limit) but has 2 words per MAC-cycle row
+    (("gemm", "flat-edge", "gemm"), dict(M=4096, K=16, N=32), "memory bandwidth"),
+    (("attention-1pass", "fusemax", "fusemax"), dict(model="t5", seq_len=4096, B=1), "array 1d"),
+])
+def test_explain_names_the_bottleneck(args, kw, bottleneck):
+    workload, arch, mapping = args
+    r = query(workload, arch=arch, mapping=mapping, **kw)
+    why = r.explain()
+    assert why["bottleneck"] == bottleneck
+    assert f"bottleneck: {bottleneck}" in why["text"]
+    if bottleneck == "buffer capacity":
+        assert r.spilled == ["QK", "SN"] and r.bound == "memory"
