@@ -26,7 +26,8 @@ _LAZY = {
     "MappingError": ("dse.errors", "MappingError"),
     "reproduce": ("dse.fusemax", "reproduce"),
     "search": ("dse.mapper", "search"),
-    "explore": ("dse.explore", "explore"),
+    "explore": ("dse.explorer", "explore"),
+    "ArchSpace": ("dse.explorer", "ArchSpace"),
 }
 
 

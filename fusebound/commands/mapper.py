@@ -77,7 +77,7 @@ def run_map(args: argparse.Namespace) -> int:
 
 
 def run_explore(args: argparse.Namespace) -> int:
-    from dse.explore import ExploreSpec, explore
+    from dse.explorer import ExploreSpec, explore
     from fusebound.output import print_json, print_table
 
     spec = ExploreSpec.from_yaml(args.spec)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from dse.errors import DSEError
-from dse.explore import ArchSpace, explore
+from dse.explorer import ArchSpace, explore
 from dse.mapper.search import pareto_mask
 
 GEMM = {"einsum": "gemm", "M": 256, "N": 256, "K": 256}

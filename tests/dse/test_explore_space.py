@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dse.errors import DSEError
-from dse.explore import ArchSpace, ExploreSpec
+from dse.explorer import ArchSpace, ExploreSpec
 
 
 def test_points_are_the_cartesian_product():

@@ -1,5 +1,6 @@
 """Architecture exploration: sweep hardware parameters, map every point with the mapper,
-report and plot Pareto fronts.
+report and plot Pareto fronts. (The function is ``dse.explore``; this module is
+``dse.explorer`` so that importing it never shadows the package attribute.)
 
 :class:`ArchSpace` is a declarative sweep (YAML-loadable) over a base :class:`~dse.arch.Architecture`:
 2D array shapes, 1D array sizes (or the 1D array tied to the 2D array's columns, as in the
