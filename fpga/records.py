@@ -248,7 +248,9 @@ class RecordReader:
         if self.progress:
             from tqdm import tqdm
 
-            bar = tqdm(total=None, desc="records", unit="rec", file=__import__("sys").stderr)
+            import sys
+
+            bar = tqdm(total=None, desc="records", unit="rec", file=sys.stderr)
         try:
             for path, src in files:
                 fn = importers[src]
