@@ -117,7 +117,20 @@ def _search_einsum(w: EinsumWorkload, arch, *, objective, budget: Budget, strate
     from dse.mapper.convert import array_shape, nest_from_einsum, to_mapping
     from dse.mapper.evaluate import EinsumEvaluator
 
-    names = list(arrays) if arrays else eligible_arrays(arch, w)
+    able = eligible_arrays(arch, w)
+    if arrays is not None:
+        known = [a.name for a in arch.arrays]
+        bad = [a for a in arrays if a not in known]
+        if bad:
+            raise DSEError(f"arrays {bad} are not in architecture '{arch.name}'; valid: "
+                           f"{', '.join(known)}")
+        names = [a for a in arrays if a in able]
+        if not names:
+            raise DSEError(f"the search space is empty: none of arrays {list(arrays)} of "
+                           f"architecture '{arch.name}' can execute Einsum {w.label!r} (needs "
+                           f"ops {sorted(w.einsum.op_counts(w.sizes))})")
+    else:
+        names = able
     if not names:
         kinds = sorted(w.einsum.op_counts(w.sizes))
         raise DSEError(f"no compute array of architecture '{arch.name}' can execute Einsum "

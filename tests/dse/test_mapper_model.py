@@ -60,3 +60,28 @@ def test_gemm_on_a_4x4_array_by_hand():
     assert res.evaluated == res.space_size
     assert eligible_arrays(small, workload_from_spec({"einsum": "gemm", "M": 8, "N": 8,
                                                       "K": 8})) == ["2d"]
+
+
+def test_empty_spaces_and_unknown_arrays_are_clear_errors():
+    from dse.errors import DSEError
+    from dse.mapper import search
+
+    gemm = {"einsum": "gemm", "M": 8, "N": 8, "K": 8}
+    with pytest.raises(DSEError, match="not in architecture"):
+        search(gemm, "fusemax", arrays=("3d",), budget=10, progress=False)
+    with pytest.raises(DSEError, match="search space is empty"):
+        search(gemm, "fusemax", arrays=(), budget=10, progress=False)
+    with pytest.raises(DSEError, match="cannot hold one tile"):
+        from dataclasses import replace
+
+        a = tpu_like_architecture()
+        search(gemm, replace(a, levels=(a.dram, replace(a.buffer, capacity_words=2))),
+               budget=10, progress=False)
+
+
+def test_time_budget_and_interrupt_on_the_model():
+    from dse.mapper import search
+
+    res = search({"einsum": "conv2d", "K": 32, "C": 32, "OY": 28, "OX": 28, "FY": 3, "FX": 3},
+                 "tpu-like", budget=0.3, progress=False)
+    assert res.evaluated > 0 and res.wall_s < 5 and not res.interrupted
