@@ -300,6 +300,22 @@ def at_buffers(curve, buffers: Sequence[float]):
 
 
 # ------------------------------------------------------------------ fused chains
+def fused_rows_model(M, K, N, P, m0, bres=0, dres=0):
+    """``(buffer_words, traffic_words)`` of the fused row-chunk two-GEMM schedule (below)."""
+    c = M // m0
+    buf = m0 * N + bres * K * N + dres * N * P + max(m0 + (1 - bres), m0 + (1 - dres))
+    tr = M * K + (K * N if bres else c * K * N) + (N * P if dres else c * N * P) + M * P
+    return buf, tr
+
+
+def attention_qs_model(P, M, E, F, p0, kv=0):
+    """``(buffer_words, traffic_words)`` of the query-stationary fused attention schedule
+    (see :func:`attention_curve`); ``p0`` may be a numpy array."""
+    buf = p0 * (E + F + 2) + p0 + (M * (E + F) if kv else (E + F))
+    tr = P * E + P * F + (M * (E + F) if kv else np.ceil(P / p0) * M * (E + F))
+    return buf, tr
+
+
 def two_gemm_curve(M: int, K: int, N: int, P: int):
     """Fused ``Z1[m,n] = A[m,k] B[k,n]; Z2[m,p] = Z1[m,n] D[n,p]`` (plus the unfused option).
 
@@ -326,10 +342,8 @@ def two_gemm_curve(M: int, K: int, N: int, P: int):
     M, K, N, P = (positive_int(v, n) for v, n in ((M, "M"), (K, "K"), (N, "N"), (P, "P")))
     rows = []
     for m0 in divisors(M).tolist():
-        c = M // m0
         for bres, dres in itertools.product((0, 1), repeat=2):
-            buf = m0 * N + bres * K * N + dres * N * P + max(m0 + (1 - bres), m0 + (1 - dres))
-            tr = M * K + (K * N if bres else c * K * N) + (N * P if dres else c * N * P) + M * P
+            buf, tr = fused_rows_model(M, K, N, P, m0, bres, dres)
             rows.append((buf, tr, f"fused rows m0={m0} B_res={bres} D_res={dres}"))
     for n0 in divisors(N).tolist():
         c = N // n0
@@ -381,8 +395,7 @@ def attention_curve(P: int, M: int, E: int, F: int):
     p0 = np.arange(1, P + 1, dtype=np.float64)
     rows = []
     for kv in (0, 1):
-        buf = p0 * (E + F + 2) + p0 + (M * (E + F) if kv else (E + F))
-        tr = P * E + P * F + (M * (E + F) if kv else np.ceil(P / p0) * M * (E + F))
+        buf, tr = attention_qs_model(P, M, E, F, p0, kv)
         rows.append((buf, tr, [f"query-stationary p0={int(a)} KV_res={kv}" for a in p0]))
     m0 = np.arange(1, M + 1, dtype=np.float64)
     buf = m0 * (E + F) + (E + F + 2) + m0

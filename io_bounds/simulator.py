@@ -110,35 +110,49 @@ def _result(loads, stores, peak, policy, capacity=None):
             "traffic_words": loads + stores, "peak_words": peak, "capacity_words": capacity}
 
 
-def _lru(addr, wr, S):
+def _dead_filter(addr, dead):
+    """``last[a]``: index of the last access of intermediate address ``a`` (``dead`` holds the
+    intermediates: once past their last use they are dropped without a store)."""
+    if not dead:
+        return {}
+    last = {}
+    for i, a in enumerate(addr):
+        if a in dead:
+            last[a] = i
+    return last
+
+
+def _lru(addr, wr, S, dead=frozenset()):
+    last = _dead_filter(addr, dead)
     cache: OrderedDict[int, bool] = OrderedDict()
     born: set[int] = set()
     loads = stores = 0
-    for a, w in zip(addr, wr):
+    for i, (a, w) in enumerate(zip(addr, wr)):
         if a in cache:
             cache.move_to_end(a)
             if w:
                 cache[a] = True
             continue
         if len(cache) >= S:
-            _, dirty = cache.popitem(last=False)
-            stores += dirty
+            victim, dirty = cache.popitem(last=False)
+            stores += dirty and not (victim in last and last[victim] < i)
         if w and a not in born:
             born.add(a)
         else:
             loads += 1
         cache[a] = bool(w)
-    stores += sum(cache.values())
+    stores += sum(d for a, d in cache.items() if a not in last)
     return _result(loads, stores, min(S, len(born) + loads), "lru", S)
 
 
-def _opt(addr, wr, S):
+def _opt(addr, wr, S, dead=frozenset()):
+    last = _dead_filter(addr, dead)
     n = len(addr)
     nxt = [n] * n
-    last: dict[int, int] = {}
+    seen: dict[int, int] = {}
     for i in range(n - 1, -1, -1):
-        nxt[i] = last.get(addr[i], n + i)  # never used again: beyond the end, ties by index
-        last[addr[i]] = i
+        nxt[i] = seen.get(addr[i], n + i)  # never used again: beyond the end, ties by index
+        seen[addr[i]] = i
     cache: dict[int, int] = {}  # address -> its next use
     dirty: dict[int, bool] = {}
     heap: list[tuple[int, int]] = []
@@ -152,7 +166,8 @@ def _opt(addr, wr, S):
                     if cache.get(victim) == -nu:
                         break
                 del cache[victim]
-                stores += dirty.pop(victim)
+                d = dirty.pop(victim)
+                stores += d and not (victim in last and last[victim] < i)
             if w and a not in born:
                 born.add(a)
             else:
@@ -161,8 +176,83 @@ def _opt(addr, wr, S):
         cache[a] = nxt[i]
         dirty[a] = dirty[a] or bool(w)
         heapq.heappush(heap, (-nxt[i], a))
-    stores += sum(dirty.values())
+    stores += sum(d for a, d in dirty.items() if a not in last)
     return _result(loads, stores, S, "opt", S)
+
+
+def simulate_trace(address: Sequence[int], is_write: Sequence[bool], policy: str,
+                   capacity_words: float, intermediates: Sequence[int] = ()) -> dict:
+    """Replay any element-level trace (e.g. a fused schedule) through an LRU or Belady cache.
+
+    ``intermediates``: addresses of values that never need to reach DRAM (dropped without a
+    store after their last use; still stored and reloaded if evicted before it).
+    """
+    if policy not in ("lru", "opt"):
+        raise BoundError(f"unknown replacement policy {policy!r} for a raw trace; valid: lru, opt")
+    S = int(positive_words(capacity_words, "capacity_words"))
+    if len(address) != len(is_write):
+        raise BoundError(f"address and is_write must have the same length; got {len(address)} "
+                         f"and {len(is_write)}")
+    if len(address) > MAX_ACCESSES:
+        raise BoundError(f"the simulator replays at most {MAX_ACCESSES:,} accesses; got "
+                         f"{len(address):,}")
+    fn = _lru if policy == "lru" else _opt
+    return fn(list(map(int, address)), list(map(bool, is_write)), S, frozenset(intermediates))
+
+
+def fused_two_gemm_trace(M: int, K: int, N: int, P: int, m0: int):
+    """Trace of the fused row-chunk schedule of ``Z1 = A B; Z2 = Z1 D`` (see
+    :func:`io_bounds.curves.two_gemm_curve`): per chunk of ``m0`` rows, ``k > n > i`` for GEMM 1
+    then ``p > n > i`` for GEMM 2. Returns ``(address, is_write, intermediates)``."""
+    if M % m0:
+        raise BoundError(f"m0={m0} must divide M={M}")
+    A, B = 0, M * K
+    Z1 = B + K * N
+    D = Z1 + M * N
+    Z2 = D + N * P
+    addr, wr = [], []
+    for c in range(0, M, m0):
+        for k in range(K):
+            for n in range(N):
+                for i in range(c, c + m0):
+                    addr += [A + i * K + k, B + k * N + n, Z1 + i * N + n]
+                    wr += [False, False, True]
+        for p in range(P):
+            for n in range(N):
+                for i in range(c, c + m0):
+                    addr += [Z1 + i * N + n, D + n * P + p, Z2 + i * P + p]
+                    wr += [False, False, True]
+    return addr, wr, range(Z1, D)
+
+
+def fused_attention_trace(P: int, M: int, E: int, F: int, p0: int):
+    """Trace of the query-stationary fused 1-pass attention schedule (see
+    :func:`io_bounds.curves.attention_curve`): per block of ``p0`` queries, keys one at a time;
+    the running state ``RM, RD, RNV`` are intermediates and ``AV`` is written at the end."""
+    Q, K = 0, P * E
+    V = K + M * E
+    RM = V + M * F
+    RD = RM + P
+    RNV = RD + P
+    AV = RNV + P * F
+    addr, wr = [], []
+    for c in range(0, P, p0):
+        block = range(c, min(P, c + p0))
+        for m in range(M):
+            for i in block:
+                for e in range(E):
+                    addr += [Q + i * E + e, K + m * E + e]
+                    wr += [False, False]
+                addr += [RM + i, RD + i]
+                wr += [True, True]
+                for f in range(F):
+                    addr += [V + m * F + f, RNV + i * F + f]
+                    wr += [False, True]
+        for i in block:
+            for f in range(F):
+                addr += [RNV + i * F + f, RD + i, AV + i * F + f]
+                wr += [False, False, True]
+    return addr, wr, range(RM, AV)
 
 
 def _tile(nest, address, is_write, tile_id, access):
