@@ -191,10 +191,10 @@ class ExploreSpec:
             object.__setattr__(self, "arch_space", ArchSpace.from_dict(self.arch_space))
         if not isinstance(self.search, Mapping):
             raise DSEError(f"search of the explore spec must be a mapping; got {self.search!r}")
-        unknown = set(self.search) - {"objective", "budget", "strategy", "seed", "padding"}
+        unknown = set(self.search) - {"objective", "budget", "strategy", "seed"}
         if unknown:
             raise DSEError(f"unknown key(s) {sorted(unknown)} in search of the explore spec; "
-                           f"valid: budget, objective, padding, seed, strategy")
+                           f"valid: budget, objective, seed, strategy")
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> "ExploreSpec":
