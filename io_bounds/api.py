@@ -223,7 +223,8 @@ BOUND_METHODS: dict[str, Callable] = {
 
 def lower_bound(cascade_or_name: Any, sizes: Mapping[str, int] | None = None,
                 fast_memory_words: float = 65536, *, constant: float = 1.0,
-                methods: Sequence[str] | None = None, detail: bool = True) -> Bound:
+                methods: Sequence[str] | None = None, detail: bool = True,
+                options: Mapping[str, Any] | None = None) -> Bound:
     """The best I/O lower bound (words) for a cascade with ``fast_memory_words`` of fast memory.
 
     ``cascade_or_name``: an :class:`einsum_cascade.Cascade`, a library name (``"gemm"``) or a
@@ -233,12 +234,13 @@ def lower_bound(cascade_or_name: Any, sizes: Mapping[str, int] | None = None,
     papers state without a constant; when such a bound is the headline, ``rigorous`` is False.
     The ``breakdown`` lists every candidate (per Einsum for HBL) with ``applies`` and a note;
     ``detail=False`` skips candidates that cannot bound the cascade (faster, same headline).
+    ``options`` go to a library cascade's builder (``{"stride": 2}`` for conv2d).
     """
     from io_bounds.ir import resolve
 
     S = positive_words(fast_memory_words)
     constant = positive_real(constant, "constant")
-    cascade = resolve(cascade_or_name, sizes_dict(sizes))
+    cascade = resolve(cascade_or_name, sizes_dict(sizes), options)
     names = list(methods) if methods is not None else list(BOUND_METHODS)
     bad = [m for m in names if m not in BOUND_METHODS]
     if bad:
@@ -312,7 +314,8 @@ def _two_gemm_dims(cascade):
 
 
 def attainable(cascade_or_name: Any, sizes: Mapping[str, int] | None = None,
-               buffers: Sequence[float] | None = None):
+               buffers: Sequence[float] | None = None, *,
+               options: Mapping[str, Any] | None = None):
     """Attainable DRAM traffic (words) versus buffer capacity (words): a pandas DataFrame
     with ``buffer_words``, ``traffic_words``, ``mapping``.
 
@@ -326,11 +329,12 @@ def attainable(cascade_or_name: Any, sizes: Mapping[str, int] | None = None,
     Without ``buffers`` the whole Pareto curve (non-increasing); with ``buffers`` one row per
     capacity (the best point that fits; NaN traffic when nothing fits).
     ``df.attrs`` carries the conventions, the compulsory traffic and the schedule family.
+    ``options`` go to a library cascade's builder.
     """
     from io_bounds import curves as at
     from io_bounds.ir import is_copy, nests, resolve
 
-    cascade = resolve(cascade_or_name, sizes_dict(sizes))
+    cascade = resolve(cascade_or_name, sizes_dict(sizes), options)
     sz = cascade.sizes
     comp, _ = _compulsory_words(cascade)
     if cascade.name == "attention-1pass":

@@ -15,11 +15,13 @@ from io_bounds.hbl import Access as HAccess
 from io_bounds.nest import Nest
 
 
-def resolve(cascade_or_name: Any, sizes: Mapping[str, int] | None = None):
+def resolve(cascade_or_name: Any, sizes: Mapping[str, int] | None = None,
+            options: Mapping[str, Any] | None = None):
     """A size-bound :class:`einsum_cascade.Cascade` from a cascade, a library name or a file.
 
     Strings go through ``einsum_cascade.load`` (library name, or a ``.ec`` / ``.json`` /
-    ``.yaml`` file). Raises :class:`BoundError` on failure.
+    ``.yaml`` file); ``options`` (e.g. ``{"stride": 2}``) go to a library cascade's builder.
+    Raises :class:`BoundError` on failure.
     """
     import einsum_cascade as ec
 
@@ -27,6 +29,12 @@ def resolve(cascade_or_name: Any, sizes: Mapping[str, int] | None = None):
     try:
         if isinstance(cascade_or_name, ec.Cascade):
             c = cascade_or_name.with_sizes(sizes) if sizes else cascade_or_name
+        elif options:
+            if not isinstance(cascade_or_name, str) or \
+                    cascade_or_name not in ec.library.names():
+                raise BoundError(f"options {dict(options)} apply to library cascades only; got "
+                                 f"{cascade_or_name!r}")
+            c = ec.library.get(cascade_or_name, **sizes, **dict(options))
         elif isinstance(cascade_or_name, (str, os.PathLike)):
             c = ec.load(os.fspath(cascade_or_name), sizes)
         else:

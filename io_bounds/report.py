@@ -48,14 +48,15 @@ def attention_report(N: int, d: int, buffer_words: int, constant: float = 1.0,
 
 def curve_report(cascade_or_name: Any, sizes: Mapping[str, int] | None = None,
                  buffers: Sequence[float] | None = None, plot: str | None = None,
-                 word_bytes: float = 2, constant: float = 1.0, grid_points: int = 20) -> dict:
+                 word_bytes: float = 2, constant: float = 1.0, grid_points: int = 20,
+                 options: Mapping[str, Any] | None = None) -> dict:
     """Attainable curve, lower bounds on a log grid of buffer sizes, FlashAttention traffic
     (attention cascades), optionally a plot. All traffic in words."""
     from io_bounds.api import ATTENTION_NAMES, attainable, lower_bound
     from io_bounds.closed_forms import flash_attention_traffic
     from io_bounds.ir import resolve
 
-    cascade = resolve(cascade_or_name, sizes)
+    cascade = resolve(cascade_or_name, sizes, options)
     curve = attainable(cascade, None)
     lo = float(curve["buffer_words"].iloc[0])
     hi = float(curve["buffer_words"].iloc[-1]) * 2

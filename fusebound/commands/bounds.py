@@ -45,6 +45,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                                     "FlashAttention traffic for attention; optional log-log plot.")
     c.add_argument("cascade", metavar="NAME_OR_FILE", help="library name or cascade file")
     c.add_argument("--size", action="append", metavar="R=N", help="rank size (repeatable)")
+    c.add_argument("--opt", action="append", metavar="KEY=VALUE",
+                   help="library option, e.g. stride=2 padding=1 (repeatable)")
     c.add_argument("--buffer", action="append", metavar="CAP",
                    help="also report the best mapping at this capacity (repeatable)")
     c.add_argument("--plot", metavar="PATH", help="write a log-log plot (PNG, PDF, SVG)")
@@ -133,8 +135,17 @@ def _curve(args: argparse.Namespace) -> int:
 
     sizes = dict(parse_size(s) for s in (args.size or []))
     buffers = [parse_buffer(b, args.word_bytes) for b in args.buffer] if args.buffer else None
+    options = {}
+    for item in args.opt or []:
+        key, _, value = item.partition("=")
+        if not key or not value:
+            raise ValueError(f"--opt expects KEY=VALUE; got {item!r}")
+        try:
+            options[key.strip()] = int(value)
+        except ValueError:
+            options[key.strip()] = value.strip()
     r = curve_report(args.cascade, sizes, buffers=buffers, plot=args.plot,
-                     word_bytes=args.word_bytes, constant=args.constant)
+                     word_bytes=args.word_bytes, constant=args.constant, options=options or None)
     if args.json:
         print_json(r)
         return 0

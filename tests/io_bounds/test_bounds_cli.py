@@ -67,3 +67,12 @@ def test_bad_input_exits_2(capsys, argv, msg):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.startswith("error:") and msg in err
+
+
+def test_curve_library_options(capsys):
+    r = _json(capsys, ["bounds", "curve", "conv2d", "--size", "N=1", "--size", "C=2",
+                       "--size", "H=9", "--size", "W=9", "--size", "K=2", "--size", "R=3",
+                       "--size", "S=3", "--opt", "stride=2", "--json"])
+    assert r["sizes"]["P"] == 4  # (9 - 3) // 2 + 1
+    assert main(["bounds", "curve", "conv2d", "--size", "N=1", "--opt", "strid=2"]) == 2
+    assert "unknown option" in capsys.readouterr().err
