@@ -118,3 +118,9 @@ def test_import_is_light():
             "print(any(m in sys.modules for m in ('numpy', 'pandas', 'scipy', 'torch', 'dse')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+    # and using it never pulls in torch or dse (the arrows point the other way)
+    code = ("import sys, io_bounds as iob; iob.lower_bound('attention-1pass', dict(B=1, H=1, "
+            "P=16, M=16, E=4, F=4), 64); iob.attainable('gemm', dict(M=8, N=8, K=8)); "
+            "print(sorted(m for m in ('torch', 'dse', 'surrogates', 'fpga') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
