@@ -69,8 +69,9 @@ def _rows(access, variables, sizes, dims):
 
 
 def einsum_nest(cascade, i: int) -> Nest | None:
-    """The loop nest of Einsum ``i`` of ``cascade`` (None for initializers and Einsums whose
-    every read is a single element)."""
+    """The loop nest of Einsum ``i`` of ``cascade`` (None for initializers and Einsums that
+    write a single element). Raises :class:`BoundError` for index patterns a nest cannot hold
+    (negative coefficients, a rank in two indices of one tensor)."""
     from einsum_cascade import rank_of
 
     e = cascade.einsums[i]
@@ -98,7 +99,7 @@ def einsum_nest(cascade, i: int) -> Nest | None:
             name = f"{name}#{sum(1 for k in seen if k[0].startswith(name))}"
         accs.append(HAccess(name, rows))
     out_rows, _ = _rows(e.output_access, variables, sizes, None)
-    if not accs or not out_rows:
+    if not out_rows:  # a single output element: no reuse to speak of
         return None
     accs.append(HAccess(e.output, out_rows, is_output=True))
     try:
@@ -108,18 +109,27 @@ def einsum_nest(cascade, i: int) -> Nest | None:
 
 
 def nests(cascade) -> list[tuple[int, Nest]]:
-    """``(einsum position, nest)`` for every Einsum with a loop nest."""
-    return list(_nests(cascade))
+    """``(einsum position, nest)`` for every Einsum with a loop nest (see :func:`skipped`)."""
+    return list(_analyse(cascade)[0])
+
+
+def skipped(cascade) -> list[tuple[str, str]]:
+    """``(einsum label, reason)`` for Einsums whose index pattern no nest can hold."""
+    return list(_analyse(cascade)[1])
 
 
 @functools.lru_cache(maxsize=64)
-def _nests(cascade) -> tuple[tuple[int, Nest], ...]:
-    out = []
+def _analyse(cascade):
+    out, bad = [], []
     for i in range(len(cascade.einsums)):
-        n = einsum_nest(cascade, i)
+        try:
+            n = einsum_nest(cascade, i)
+        except BoundError as e:
+            bad.append((cascade.einsum_label(i), str(e)))
+            continue
         if n is not None:
             out.append((i, n))
-    return tuple(out)
+    return tuple(out), tuple(bad)
 
 
 def is_copy(cascade, i: int) -> bool:

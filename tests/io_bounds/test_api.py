@@ -124,3 +124,21 @@ def test_import_is_light():
             "print(sorted(m for m in ('torch', 'dse', 'surrogates', 'fpga') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_unsupported_index_patterns_are_reported_not_miscounted():
+    # X[n,n] reads only the diagonal: 8 of 64 words are compulsory; no nest can hold it, so
+    # the HBL row says why and attainable refuses with a clear error
+    c = ec.parse("cascade diag\nranks N, M\ninput X[N,N], Y[N,M]\noutput Z\n"
+                 "Z[n,m] = X[n,n] * Y[n,m]\n")
+    b = iob.lower_bound(c, dict(N=8, M=4), 16)
+    assert b.details["compulsory_by_tensor"] == {"X": 8, "Y": 32, "Z": 32}
+    assert any(r["regime"] == "not analysed" and "two index" in r["note"] for r in b.breakdown)
+    with pytest.raises(BoundError, match="cannot model every Einsum"):
+        iob.attainable(c, dict(N=8, M=4))
+
+
+def test_constant_fill_einsums_count_their_writes():
+    c = ec.parse("cascade fill\nranks N\ninput X[N]\noutput Y, Z\nY[n] = X[n] * 2\nZ[n] = 3\n")
+    df = iob.attainable(c, dict(N=8))
+    assert df["traffic_words"].iat[-1] == 8 + 8 + 8  # read X, write Y, write Z
