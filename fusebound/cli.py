@@ -5,7 +5,7 @@ Each command group lives in its own module under :mod:`fusebound.commands` and e
 the parsed ``argparse.Namespace`` and returning an exit code). Command modules import their
 heavy dependencies inside ``func`` so that ``fusebound --help`` stays fast.
 
-Errors: user-facing exceptions (``ValueError``, ``KeyError``, ``LookupError``, ``OSError``
+Errors: user-facing exceptions (``ValueError``, ``LookupError`` (so ``KeyError``), ``OSError``
 and their project subclasses such as ``CascadeError``) print ``error: <message>`` and exit
 with status 2; anything else prints ``internal error`` with a hint to rerun with
 ``--debug`` (which shows the traceback) and exits with status 1.
@@ -30,7 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "fusebound.commands.synth",
 )
 
-USER_ERRORS = (ValueError, KeyError, LookupError, OSError, TypeError)
+USER_ERRORS = (ValueError, LookupError, OSError)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -73,6 +73,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (``fusebound ... | head``): not an error of ours.
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except USER_ERRORS as exc:
         if args.debug:
             raise

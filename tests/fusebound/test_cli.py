@@ -43,3 +43,23 @@ def test_console_script_runs():
     out = subprocess.run([sys.executable, "-m", "fusebound.cli", "--version"],
                          capture_output=True, text=True, check=True)
     assert out.stdout.startswith("fusebound ")
+
+
+def test_broken_pipe_is_not_an_error():
+    """``fusebound ... | head`` must not print an error when head closes the pipe."""
+    proc = subprocess.run(
+        f"{sys.executable} -m fusebound.cli fusemax | head -1",  # 240 rows: head closes early
+        shell=True, capture_output=True, text=True)
+    assert proc.stdout.startswith("model")
+    assert "error" not in proc.stderr.lower()
+
+
+def test_internal_errors_are_not_reported_as_input_errors(monkeypatch, capsys):
+    import fusebound.commands.tour as tour_cmd
+
+    def boom(args):
+        raise TypeError("a bug")
+
+    monkeypatch.setattr(tour_cmd, "run", boom)
+    assert main(["tour"]) == 1
+    assert "internal error" in capsys.readouterr().err
