@@ -105,6 +105,15 @@ def check_bit_exact(spec: NetworkSpec, traced: Traced, n_samples: int = 2048, se
                           max_abs_diff=float(diff.max()) if diff.size else 0.0)
 
 
+def register_layers(top_file: str | Path) -> int:
+    """Register layers between input and output of da4ml's pipelined top module: the number
+    of non-blocking assignments (``stageK_inp <= ...``, ``model_out <= ...``), one per layer."""
+    import re
+
+    text = Path(top_file).read_text()
+    return len(re.findall(r"^\s*\w+\s*<=", text, flags=re.M))
+
+
 @dataclass(frozen=True)
 class Rtl:
     """Verilog written for one design: the files Yosys reads, the top module, stage count."""
@@ -120,9 +129,10 @@ class Rtl:
 def write_verilog(spec: NetworkSpec, traced: Traced, folder: str | Path, top: str = "model") -> Rtl:
     """Write the design's Verilog under ``folder`` (combinational or pipelined per ``spec.mode``).
 
-    Pipelined designs register each stage's input (da4ml ``register_layers=1``), so the latency
-    is the number of stages in clock cycles and a new input is accepted every cycle (II = 1).
-    Combinational designs have latency 0 and II 1.
+    Pipelined designs register each stage's input and the output (da4ml 0.5.2); the latency in
+    clock cycles is the number of register layers of the top module (:func:`register_layers`,
+    ``n_stages + 1``) and a new input is accepted every cycle (II = 1). Combinational designs
+    have latency 0 and II 1.
     """
     _, _, _, RTLModel = _da4ml()
     t0 = time.perf_counter()
@@ -140,7 +150,7 @@ def write_verilog(spec: NetworkSpec, traced: Traced, folder: str | Path, top: st
         if pipe is None:  # pragma: no cover - da4ml API drift
             raise OpenFlowError("da4ml did not build a pipeline for a pipelined design")
         n_stages = len(pipe.solutions)
-        latency, reg_bits = n_stages, int(pipe.reg_bits)
+        latency, reg_bits = register_layers(src / f"{top}.v"), int(pipe.reg_bits)
     else:
         n_stages, latency, reg_bits = 1, 0, None
     if not own:  # pragma: no cover - da4ml API drift

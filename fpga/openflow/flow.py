@@ -105,6 +105,11 @@ def synthesize_design(spec: NetworkSpec, *, family: str = "xc7", timeout_s: floa
             raise yosys.YosysError(f"no time left for yosys within timeout_s={timeout_s:g}")
         res = yosys.synthesize(rtl.files, rtl.top, family=family, timeout_s=left, workdir=work)
         labels = yosys.labels_from_cells(res.cells)
+        rec.update(yosys_warnings=len(res.warnings),
+                   yosys_warning_first=res.warnings[0][:300] if res.warnings else "")
+        if labels["lut"] == 0 and traced.cost > 0:
+            raise yosys.YosysError(f"Yosys reduced the design to constants (0 LUT, da4ml cost "
+                                   f"{traced.cost:g}); warnings: {'; '.join(res.warnings)[:300]}")
         rec.update(labels)
         rec.update(latency_cycles=rtl.latency_cycles, ii_cycles=1, synth_s=round(res.synth_s, 3),
                    cells=json.dumps(res.cells, sort_keys=True), n_cells=int(sum(res.cells.values())))

@@ -1,17 +1,21 @@
 """Yosys logic synthesis (``synth_xilinx``) and cell-count labels.
 
 One pinned flow per dataset (:data:`FLOW`): ``read_verilog`` of the da4ml sources, then
-``synth_xilinx -top <top> -family <family> -flatten`` and ``stat``. Yosys has no timing model
+``hierarchy; proc; flatten; setundef -zero; synth_xilinx -top <top> -family <family> -flatten``
+and ``stat``. Yosys has no timing model
 here, so there is no Fmax label; it reports ``CARRY4`` for every 7-series-like family.
 
 Labels from the ``stat`` cell counts (:func:`labels_from_cells`):
 
-* ``lut``   = LUT1..LUT6 + INV (Yosys emits ``INV`` cells that occupy a LUT1 each on Xilinx);
+* ``lut``   = LUT1..LUT6 + INV (Yosys emits ``INV`` cells that occupy a LUT1 each on Xilinx)
+  + LUTs used as memory (``SRL16E``/``SRLC32E`` shift registers and distributed RAM, in LUT
+  sites: table :data:`_LUTRAM_SITES`), like Vivado's "CLB LUTs";
 * ``ff``    = every flip-flop / latch primitive (``FD*``, ``LD*``);
 * ``carry`` = CARRY4 + CARRY8;
 * ``dsp``   = DSP48* cells;
 * ``bram``  = RAMB36* + 0.5 x RAMB18* (BRAM36 units, as in the hls4ml data);
-* ``lutram`` and ``muxf`` (MUXF7/8/9) are kept as extra counts, not labels.
+* ``lutram`` (the LUT sites used as memory, included in ``lut``) and ``muxf`` (MUXF7/8/9) are
+  extra counts, not labels.
 """
 
 from __future__ import annotations
@@ -26,8 +30,13 @@ from typing import Mapping, Sequence
 
 from fpga.openflow.errors import OpenFlowError
 
-#: The pinned synthesis command (``{top}``/``{family}`` filled in) - recorded with every design.
-FLOW = "synth_xilinx -top {top} -family {family} -flatten"
+#: The pinned synthesis script (``{top}``/``{family}`` filled in) - recorded with every design.
+#: ``setundef -zero`` before ``synth_xilinx``: da4ml 0.5.2 sometimes selects one bit above an
+#: unsigned ReLU output (``v[6:2]`` of a 6-bit wire); Verilog makes that bit ``x`` and Yosys then
+#: folds whole pipelines to constants (0 LUT). The bit is 0 in da4ml's own (bit-exact)
+#: semantics, so undefined bits are tied to 0; for RTL without ``x`` the pass changes nothing.
+FLOW = ("hierarchy -top {top}; proc; flatten; setundef -zero; "
+        "synth_xilinx -top {top} -family {family} -flatten")
 FAMILIES = ("xc7", "xcup", "xcu", "xc6s", "xc5v", "xc6v")
 
 _SECTION = re.compile(r"Number of cells:\s*(\d+)")
@@ -84,22 +93,34 @@ def parse_stat(text: str) -> dict[str, int]:
     return cells
 
 
+#: LUT sites of distributed-RAM primitives (UG474/UG574); SRL16E/SRLC32E use 1.
+_LUTRAM_SITES = {"RAM32M": 4, "RAM64M": 4, "RAM32M16": 8, "RAM64M8": 8, "RAM128X1D": 4,
+                 "RAM256X1S": 4, "RAM256X1D": 8, "RAM512X1S": 8, "RAM32X1D": 2, "RAM64X1D": 2,
+                 "RAM16X1S": 1, "RAM32X1S": 1, "RAM64X1S": 1, "RAM128X1S": 2}
+
+
+def _lutram_sites(cell: str) -> int:
+    """LUT sites one LUT-as-memory primitive occupies (0 for other cells)."""
+    if cell.startswith("SRL"):
+        return 1
+    return _LUTRAM_SITES.get(cell, 0)
+
+
 def labels_from_cells(cells: Mapping[str, int]) -> dict[str, float]:
     """``lut, ff, carry, dsp, bram, lutram, muxf`` from Xilinx primitive counts (module docstring)."""
     def total(pred) -> int:
         return int(sum(v for k, v in cells.items() if pred(k)))
 
-    lut = total(lambda k: re.fullmatch(r"LUT[1-6]", k) is not None or k == "INV")
+    lutram = sum(v * _lutram_sites(k) for k, v in cells.items())
+    lut = total(lambda k: re.fullmatch(r"LUT[1-6]", k) is not None or k == "INV") + lutram
     ff = total(lambda k: re.fullmatch(r"(FD|LD)[A-Z0-9_]*", k) is not None)
     carry = total(lambda k: k in ("CARRY4", "CARRY8"))
     dsp = total(lambda k: k.startswith("DSP48"))
     bram36 = total(lambda k: k.startswith("RAMB36"))
     bram18 = total(lambda k: k.startswith("RAMB18"))
-    lutram = total(lambda k: re.fullmatch(r"RAM(16|32|64|128|256)[A-Z0-9_]*", k) is not None
-                   or k.startswith("SRL"))
     muxf = total(lambda k: k in ("MUXF7", "MUXF8", "MUXF9"))
-    return {"lut": lut, "ff": ff, "carry": carry, "dsp": dsp, "bram": bram36 + 0.5 * bram18,
-            "lutram": lutram, "muxf": muxf}
+    return {"lut": int(lut), "ff": ff, "carry": carry, "dsp": dsp, "bram": bram36 + 0.5 * bram18,
+            "lutram": int(lutram), "muxf": muxf}
 
 
 @dataclass(frozen=True)
@@ -108,6 +129,7 @@ class SynthResult:
     script: str
     synth_s: float
     log_tail: str
+    warnings: tuple[str, ...] = ()
 
 
 def synthesize(files: Sequence[str | Path], top: str, family: str = "xc7", timeout_s: float = 600.0,
@@ -143,4 +165,6 @@ def synthesize(files: Sequence[str | Path], top: str, family: str = "xc7", timeo
     if not stat_path.exists():
         raise YosysError(f"yosys wrote no stat output ({stat_path}): {tail[-800:]}")
     cells = parse_stat(stat_path.read_text())
-    return SynthResult(cells=cells, script=FLOW.format(top=top, family=family), synth_s=elapsed, log_tail=tail)
+    warnings = tuple(line.strip() for line in (proc.stdout + proc.stderr).splitlines() if "Warning:" in line)
+    return SynthResult(cells=cells, script=FLOW.format(top=top, family=family), synth_s=elapsed,
+                       log_tail=tail, warnings=warnings)

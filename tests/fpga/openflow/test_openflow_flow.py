@@ -27,8 +27,8 @@ def test_tiny_network_end_to_end(tools, mode):
     assert rec["da4ml_version"].startswith("0.5") and rec["yosys_version"].startswith("Yosys")
     assert rec["da4ml_cost"] > 0 and rec["wall_s"] > 0 and rec["ii_cycles"] == 1
     if mode == "pipelined":
-        # registers at every stage input: at least the 4 x 5 input bits are flip-flops
-        assert rec["latency_cycles"] == rec["n_stages"] >= 1 and rec["ff"] >= 20
+        # registers at every stage input and at the output: at least the 4 x 5 input bits
+        assert rec["latency_cycles"] == rec["n_stages"] + 1 >= 2 and rec["ff"] >= 20
         assert rec["da4ml_reg_bits"] >= 20
     else:
         assert rec["latency_cycles"] == 0 and rec["ff"] == 0
@@ -54,3 +54,26 @@ def test_failing_design_is_recorded_with_reason(tools):
     assert rec["status"] == "failed" and rec["stage"] == "synth"
     assert "YosysError" in rec["reason"] and "timeout" in rec["reason"]
     assert "lut" not in rec and rec["design_id"] == spec.design_id()
+
+
+def test_design_folded_to_constants_is_a_failure(tools, monkeypatch):
+    # Yosys 0.23 folded da4ml RTL with an out-of-range select to constants (0 LUT) before the
+    # flow tied undefined bits to 0; such a result must never become a label.
+    from fpga.openflow import yosys
+
+    def fake(files, top, family="xc7", timeout_s=600.0, workdir=None, binary=None):
+        return yosys.SynthResult(cells={"IBUF": 20, "OBUF": 8}, script="fake", synth_s=0.1,
+                                 log_tail="", warnings=("Warning: Range [6:2] select out of bounds",))
+
+    monkeypatch.setattr(yosys, "synthesize", fake)
+    rec = synthesize_design(NetworkSpec(widths=(4, 3), input_bits=5, weight_bits=3, seed=2))
+    assert rec["status"] == "failed" and "constants" in rec["reason"] and rec["yosys_warnings"] == 1
+
+
+def test_register_layers_counts_nonblocking_assignments(tmp_path):
+    from fpga.openflow.codegen import register_layers
+
+    top = tmp_path / "model.v"
+    top.write_text("always @(posedge clk) begin\n  stage0_inp <= model_inp;\n"
+                   "  stage1_inp <= stage0_out;\n  model_out <= stage1_out;\nend\n")
+    assert register_layers(top) == 3
