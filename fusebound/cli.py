@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "fusebound.commands.fpga",
     "fusebound.commands.surrogates",
     "fusebound.commands.synth",
+    "fusebound.commands.leaderboard",
 )
 
 USER_ERRORS = (ValueError, LookupError, OSError)
