@@ -225,3 +225,61 @@ def summarize(folder: str | Path) -> dict[str, Any]:
         "designs_per_hour": round(3600 * attempted / wall, 1) if wall > 0 else None,
         "labels": labels,
     }
+
+
+def smape_pct(y, yhat) -> float:
+    """SMAPE in percent, wa-hls4ml benchmark form: ``200/n * sum |y-yhat| / (|y|+|yhat|+1)``."""
+    import numpy as np
+
+    y, yhat = np.asarray(y, dtype=float), np.asarray(yhat, dtype=float)
+    return float(200.0 * np.mean(np.abs(y - yhat) / (np.abs(y) + np.abs(yhat) + 1.0)))
+
+
+def r2_score(y, yhat) -> float:
+    import numpy as np
+
+    y, yhat = np.asarray(y, dtype=float), np.asarray(yhat, dtype=float)
+    ss = float(np.sum((y - y.mean()) ** 2))
+    return float(1.0 - np.sum((y - yhat) ** 2) / ss) if ss > 0 else float("nan")
+
+
+def da4ml_baseline(df, kind: str = "random", *, seed: int = 0, target: str = "lut",
+                   estimate: str = "da4ml_cost") -> dict[str, Any]:
+    """The baseline every model on this data must beat: ``target ~ factor * estimate``.
+
+    ``factor`` is fitted by least squares through the origin on the ``train`` split only
+    (``sum(e*y) / sum(e*e)``); R^2 and SMAPE are reported on ``test`` (never used for fitting).
+    Rows without the estimate (e.g. ``da4ml_reg_bits`` of combinational designs) are left out.
+    """
+    import numpy as np
+
+    ok = df[(df["status"] == "ok") & df[estimate].notna()].reset_index(drop=True)
+    if len(ok) < 3:
+        raise OpenFlowError(f"da4ml_baseline needs at least 3 ok rows with {estimate!r}; got {len(ok)}")
+    m = split_masks(ok, kind, seed=seed)
+    e, y = ok[estimate].astype(float).to_numpy(), ok[target].astype(float).to_numpy()
+    tr, te = m["train"], m["test"]
+    if tr.sum() == 0 or te.sum() == 0:
+        raise OpenFlowError(f"split {kind!r} left an empty train or test side ({int(tr.sum())}/{int(te.sum())} rows)")
+    factor = float(np.dot(e[tr], y[tr]) / np.dot(e[tr], e[tr]))
+    pred = factor * e[te]
+    return {"split": kind, "target": target, "estimate": estimate, "factor": round(factor, 4),
+            "n_train": int(tr.sum()), "n_val": int(m["val"].sum()), "n_test": int(te.sum()),
+            "r2_test": r2_score(y[te], pred), "smape_test_pct": smape_pct(y[te], pred),
+            "corr_test": float(np.corrcoef(e[te], y[te])[0, 1]) if te.sum() > 2 else float("nan")}
+
+
+def split_report(folder: str | Path, *, seed: int = 0) -> dict[str, Any]:
+    """Split sizes and the da4ml-estimate baseline (LUT, and FF from register bits for
+    pipelined designs) on every split kind of a dataset folder."""
+    from fpga.openflow import store
+
+    df = store.read_dataset(folder, status="ok")
+    rows = []
+    for kind in SPLIT_KINDS:
+        for target, est in (("lut", "da4ml_cost"), ("ff", "da4ml_reg_bits")):
+            try:
+                rows.append(da4ml_baseline(df, kind, seed=seed, target=target, estimate=est))
+            except (OpenFlowError, KeyError) as e:
+                rows.append({"split": kind, "target": target, "estimate": est, "error": str(e)})
+    return {"folder": str(folder), "n_ok": int(len(df)), "seed": seed, "baselines": rows}

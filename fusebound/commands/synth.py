@@ -51,6 +51,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--json", action="store_true", help="print as JSON")
     s.set_defaults(func=_summary)
 
+    sp = ssub.add_parser("splits", help="split sizes and the da4ml-estimate baseline per split")
+    sp.add_argument("folder", help="dataset folder (e.g. datasets/openflow)")
+    sp.add_argument("--seed", type=int, default=0, help="split seed (default 0)")
+    sp.add_argument("--json", action="store_true", help="print as JSON")
+    sp.set_defaults(func=_splits)
+
     p.set_defaults(func=lambda a: (p.print_help(), 0)[1] if a.synth_command is None else 0)
 
 
@@ -102,4 +108,17 @@ def _summary(args: argparse.Namespace) -> int:
     else:
         print_table([{k: v for k, v in summ.items() if not isinstance(v, (dict, list))}])
         print_table(summ["labels"], columns=["label", "min", "median", "mean", "max"])
+    return 0
+
+
+def _splits(args: argparse.Namespace) -> int:
+    from fpga.openflow.dataset import split_report
+    from fusebound.output import print_json, print_table
+
+    rep = split_report(args.folder, seed=args.seed)
+    if args.json:
+        print_json(rep)
+    else:
+        print_table(rep["baselines"], columns=["split", "target", "estimate", "factor", "n_train",
+                                               "n_val", "n_test", "r2_test", "smape_test_pct", "error"])
     return 0

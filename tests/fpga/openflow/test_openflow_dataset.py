@@ -100,3 +100,21 @@ def test_summarize_counts(tmp_path):
     s = summarize(tmp_path)
     assert (s["n_ok"], s["n_failed"], s["failed_by_stage"]) == (4, 1, {"trace": 1})
     assert {l["label"] for l in s["labels"]} >= {"lut", "ff", "carry", "da4ml_cost"}
+
+
+def test_da4ml_baseline_fits_on_train_only():
+    from fpga.openflow.dataset import da4ml_baseline, smape_pct
+
+    df = _frame(200)
+    # lut = 1.25 * cost exactly on every row -> factor 1.25, perfect test metrics
+    df["da4ml_cost"] = np.arange(200, dtype=float) + 10
+    df["lut"] = 1.25 * df["da4ml_cost"]
+    b = da4ml_baseline(df, "depth")
+    assert b["factor"] == pytest.approx(1.25) and b["r2_test"] == pytest.approx(1.0)
+    assert b["smape_test_pct"] == pytest.approx(0.0, abs=1e-9)
+    # corrupt only test rows: the fitted factor must not move
+    m = split_masks(df, "depth")
+    df.loc[m["test"], "lut"] *= 3
+    assert da4ml_baseline(df, "depth")["factor"] == pytest.approx(1.25)
+    # SMAPE by hand: y=10, yhat=5 -> 200 * 5 / 16 = 62.5
+    assert smape_pct([10], [5]) == pytest.approx(62.5)
