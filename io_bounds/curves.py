@@ -42,6 +42,8 @@ from io_bounds.nest import Nest
 
 #: Largest number of candidate tilings evaluated at once (beyond it divisors are thinned).
 MAX_TILINGS = 1_000_000
+#: Most ranks of one Einsum whose loop orders are enumerated (8! = 40,320 orders).
+MAX_RANKS = 8
 
 CONVENTIONS = (
     "two-level machine: unbounded DRAM + one buffer of buffer_words words",
@@ -73,6 +75,10 @@ def order_signatures(nest: Nest) -> list[tuple[tuple[frozenset, ...], tuple[str,
     access's innermost relevant loop (they multiply its reloads). Returns
     ``[(signature, representative_order), ...]`` with orders outermost first.
     """
+    if len(nest.ranks) > MAX_RANKS:
+        raise BoundError(f"{nest.name!r} has {len(nest.ranks)} ranks; enumerating loop orders "
+                         f"is limited to {MAX_RANKS} ranks ({math.factorial(MAX_RANKS):,} "
+                         "orders)")
     return _signatures(tuple(nest.ranks), tuple(nest.relevant(a) for a in nest.accesses))
 
 
