@@ -234,7 +234,8 @@ def _constraints(n: int, accesses: tuple[Access, ...], with_pi: bool):
             cons.append((row, 1))
         return cons
     kernels = [_nullspace(a.rows, n) for a in accesses]
-    pis = [tuple(tuple(1 if j == i else 0 for j in range(n)) for _ in [0]) for i in range(n)]
+    # coordinate maps pi_i (one row each): their images bound |E| by the loop bounds L_i
+    pis = [(tuple(1 if j == i else 0 for j in range(n)),) for i in range(n)]
     if with_pi:
         kernels += [_nullspace(p, n) for p in pis]
     # whole space (its constraint is dim = sum s_j rank phi_j) and the lattice

@@ -56,7 +56,7 @@ def tensor_words(cascade, name: str) -> int:
     return math.prod(int(sizes[r]) for r in cascade.tensors[name].ranks)
 
 
-def _rows(access, variables, sizes, dims):
+def _rows(access, variables, sizes):
     """Coefficient rows of an IR access; constant dimensions dropped (a fixed slice)."""
     rows, consts = [], []
     for ix in access.indices:
@@ -87,7 +87,7 @@ def einsum_nest(cascade, i: int) -> Nest | None:
     seen = set()
     label = cascade.einsum_label(i)
     for a in e.accesses():
-        rows, _ = _rows(a, variables, sizes, None)
+        rows, _ = _rows(a, variables, sizes)
         if not rows:
             continue
         name = a.tensor if a.tensor != e.output else f"{a.tensor}@read"
@@ -98,7 +98,7 @@ def einsum_nest(cascade, i: int) -> Nest | None:
         if sum(1 for k in seen if k[0] == name) > 1:
             name = f"{name}#{sum(1 for k in seen if k[0].startswith(name))}"
         accs.append(HAccess(name, rows))
-    out_rows, _ = _rows(e.output_access, variables, sizes, None)
+    out_rows, _ = _rows(e.output_access, variables, sizes)
     if not out_rows:  # a single output element: no reuse to speak of
         return None
     accs.append(HAccess(e.output, out_rows, is_output=True))
