@@ -72,3 +72,13 @@ def test_runner_rejects_bad_arguments_and_other_space(tmp_path):
     (tmp_path / store.SPACE).write_text(DesignSpace.from_dict({**TINY_SPACE, "seed": 99}).to_yaml())
     with pytest.raises(OpenFlowError, match="different design space"):
         generate(space, 1, tmp_path)
+
+
+@pytest.mark.slow
+def test_ray_executor_gives_the_same_records(tools, tmp_path):
+    pytest.importorskip("ray", reason="executor 'ray' needs pip install 'fusebound[distributed]'")
+    space = DesignSpace.from_dict(TINY_SPACE)
+    s = generate(space, 2, tmp_path / "ray", jobs=1, executor="ray", progress=False)
+    assert s.n_ok == 2
+    df = store.read_dataset(tmp_path / "ray")
+    assert set(df["design_id"]) == {space.spec(i).design_id() for i in range(2)}
