@@ -11,6 +11,7 @@ stay valid; a checkpoint stores them and refuses to load with different ones.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import numpy as np
@@ -97,6 +98,7 @@ _ACT_ALIASES = {
 }
 
 
+@functools.lru_cache(maxsize=1024)
 def layer_type_code(name: str) -> int:
     """Index of a layer type in :data:`LAYER_TYPES` (QKeras names map to their float type)."""
     key = re.sub(r"[^a-z0-9]", "", str(name).lower())
@@ -109,6 +111,7 @@ def layer_type_code(name: str) -> int:
     return LAYER_TYPES.index(canon)
 
 
+@functools.lru_cache(maxsize=1024)
 def activation_code(name) -> int:
     """Index of an activation in :data:`ACTIVATIONS`; ``quantized_relu(4,1)`` -> relu."""
     if name is None:

@@ -9,7 +9,6 @@ in seconds and :func:`iter_h5_batches` streams contiguous slices of designs.
 
 from __future__ import annotations
 
-import hashlib
 import math
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -122,6 +121,8 @@ class PackedDesigns:
         if self.design_json is None:
             raise SurrogateError("this PackedDesigns keeps no design JSON; load the cache with "
                                  "with_designs=True or pack the designs again")
+        if isinstance(self.design_json, _LazyJSON) and self.design_json._part is None:
+            return list(self.design_json._designs)
         import json
         import fpga
         return [fpga.Design.from_dict(json.loads(s)) for s in self.design_json]
@@ -325,10 +326,17 @@ def iter_h5_batches(path, batch_size: int = 4096,
 # ---------------------------------------------------------------------------------------
 # packing fpga designs
 
+_EMPTY: dict = {}
+
+
 def _size(shape) -> float:
     """Element count of a shape without the batch dim; a list of shapes sums its members."""
-    if shape is None:
+    if not shape:
         return 0.0
+    try:
+        return float(math.prod(shape))
+    except TypeError:
+        pass
     if isinstance(shape, (int, float)):
         return float(shape)
     shape = list(shape)
@@ -339,8 +347,10 @@ def _size(shape) -> float:
 
 
 def _last(shape) -> float:
-    if shape is None:
+    if not shape:
         return 0.0
+    if type(shape[-1]) is int:
+        return float(shape[-1])
     shape = list(shape)
     if shape and isinstance(shape[0], (list, tuple)):
         shape = list(shape[0])
@@ -411,24 +421,28 @@ def _part_resources(name: str, cache: dict) -> tuple:
     return res
 
 
+_ARCH_COLS = tuple(LAYER_COLUMNS.index(c) for c in ("in_size", "out_size", "parameters",
+                                                   "filters", "kernel", "stride", "in_channels"))
+
+
 def arch_key(types: Sequence[int], rows: Sequence[Sequence[float]], acts: Sequence[int],
              edges: Sequence[tuple[int, int]]) -> int:
     """64-bit key of an architecture: layer types, sizes, filters, kernels, strides,
-    activations and edges - but not reuse factor or precision."""
-    keep = [LAYER_COLUMNS.index(c) for c in ("in_size", "out_size", "parameters", "filters",
-                                              "kernel", "stride", "in_channels")]
-    h = hashlib.blake2b(digest_size=8)
-    h.update(repr((list(types), [[r[k] for k in keep] for r in rows], list(acts),
-                   sorted(edges))).encode())
-    return int.from_bytes(h.digest(), "little")
+    activations and edges - but not reuse factor or precision. (Python's hash of tuples of
+    numbers does not depend on PYTHONHASHSEED, so keys are stable across runs.)"""
+    key = (tuple(types), tuple(tuple(r[k] for k in _ARCH_COLS) for r in rows), tuple(acts),
+           tuple(sorted(edges)))
+    return hash(key) & 0xFFFFFFFFFFFFFFFF
 
 
 def pack_designs(designs: Iterable, labels: Sequence[dict] | None = None,
                  provenance: Sequence[dict] | None = None, splits: Sequence[str] | None = None,
                  source: str = "designs", part_override: str | None = None,
-                 keep_json: bool = True) -> PackedDesigns:
+                 keep_json: bool = True, with_arch: bool = True) -> PackedDesigns:
     """Pack ``fpga.Design`` objects (with optional per-design label / provenance dicts and
-    published split names) into a :class:`PackedDesigns`.
+    published split names) into a :class:`PackedDesigns`. ``keep_json`` keeps the designs
+    (JSON made lazily) for models that need them; ``with_arch`` computes architecture keys
+    (for grouped splits; prediction skips them).
 
     Raises :class:`SurrogateError` naming the design and layer for unknown layer types,
     activations, strategies or io types.
@@ -462,29 +476,37 @@ def pack_designs(designs: Iterable, labels: Sequence[dict] | None = None,
         rows, types, acts = [], [], []
         for k, layer in enumerate(layers):
             try:
-                tcode = layer_type_code(getattr(layer, "type", None))
-                acode = activation_code(getattr(layer, "activation", None))
+                tcode = layer_type_code(layer.type)
+                acode = activation_code(layer.activation)
             except SurrogateError as e:
                 raise SurrogateError(f"layer {k} ({getattr(layer, 'name', '?')!r}) of design "
                                      f"{dname!r}: {e}") from e
-            attrs = dict(getattr(layer, "attrs", None) or {})
-            prec = getattr(layer, "precision", None)
-            w = getattr(prec, "weight", None) if prec is not None else None
-            ins, outs = getattr(layer, "input_shape", None), getattr(layer, "output_shape", None)
-            filters = attrs.get("filters", attrs.get("n_filt", attrs.get("neurons",
-                                attrs.get("units", 0))))
-            rows.append([
-                _size(ins), _size(outs), float(getattr(layer, "parameters", 0) or 0),
-                _prec(w, "width"), _prec(w, "integer"),
-                _prec(getattr(prec, "bias", None) if prec is not None else None, "width"),
-                _prec(getattr(prec, "result", None) if prec is not None else None, "width"),
-                _prec(getattr(prec, "accum", None) if prec is not None else None, "width"),
-                float(getattr(layer, "reuse_factor", 1) or 1), _prod_attr(filters),
-                _prod_attr(attrs.get("kernel_size", attrs.get("pool_size", 0))),
-                _prod_attr(attrs.get("strides", 0)),
-                float(attrs.get("channels", attrs.get("n_chan", 0)) or 0) or _last(ins),
-                float(indeg[k]),
-            ])
+            attrs = layer.attrs or _EMPTY
+            prec = layer.precision
+            if prec is not None:
+                w, bias, res, acc = prec.weight, prec.bias, prec.result, prec.accum
+            else:
+                w = bias = res = acc = None
+            ins, outs = layer.input_shape, layer.output_shape
+            if attrs:
+                filters = attrs.get("filters", attrs.get("n_filt", attrs.get(
+                    "neurons", attrs.get("units", 0))))
+                kernel = _prod_attr(attrs.get("kernel_size", attrs.get("pool_size", 0)))
+                stride = _prod_attr(attrs.get("strides", 0))
+                chan = float(attrs.get("channels", attrs.get("n_chan", 0)) or 0) or _last(ins)
+                filters = _prod_attr(filters)
+            else:
+                filters = kernel = stride = 0.0
+                chan = _last(ins)
+            rows.append((
+                _size(ins), _size(outs), float(layer.parameters or 0),
+                float(w.width) if w is not None else 0.0,
+                float(w.integer) if w is not None else 0.0,
+                float(bias.width) if bias is not None else 0.0,
+                float(res.width) if res is not None else 0.0,
+                float(acc.width) if acc is not None else 0.0,
+                float(layer.reuse_factor or 1), filters, kernel, stride, chan, float(indeg[k]),
+            ))
             types.append(tcode)
             acts.append(acode)
         ltype += types
@@ -505,10 +527,10 @@ def pack_designs(designs: Iterable, labels: Sequence[dict] | None = None,
         part_idx.append(parts.index(pname) if pname else -1)
         clock = float(getattr(d, "clock_period_ns", 0) or 0)
         dnum.append((clock,) + _part_resources(pname, part_cache))
-        arch.append(arch_key(types, rows, acts, edges))
+        arch.append(arch_key(types, rows, acts, edges) if with_arch else 0)
         names.append(dname)
         if keep_json:
-            djson.append(_design_json(d, part_override))
+            djson.append(d)
         if labels is not None:
             for j, t in enumerate(TARGETS):
                 v = labels[i].get(t) if labels[i] else None
@@ -534,7 +556,40 @@ def pack_designs(designs: Iterable, labels: Sequence[dict] | None = None,
         io_type=np.asarray(io, np.int8), part=np.asarray(part_idx, np.int32), labels=lab,
         provenance=prov, arch=np.asarray(arch, np.uint64), split=split,
         source=np.zeros(n, np.int16), names=names, parts=parts, sources=[source],
-        design_json=djson if keep_json else None)
+        design_json=_LazyJSON(djson, part_override) if keep_json else None)
+
+
+class _LazyJSON(list):
+    """Design JSON texts made on first access (packing for prediction never pays for them)."""
+
+    def __init__(self, designs, part_override):
+        super().__init__()
+        self._designs, self._part = list(designs), part_override
+        self._done = False
+
+    def _fill(self):
+        if not self._done:
+            super().extend(_design_json(d, self._part) for d in self._designs)
+            self._done = True
+
+    def __len__(self):
+        return len(self._designs)
+
+    def __getitem__(self, i):
+        self._fill()
+        return super().__getitem__(i)
+
+    def __iter__(self):
+        self._fill()
+        return super().__iter__()
+
+    def __eq__(self, other):
+        self._fill()
+        return list(self) == list(other)
+
+    def __add__(self, other):
+        self._fill()
+        return list(self) + list(other)
 
 
 def _design_json(d, part_override) -> str:

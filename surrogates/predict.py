@@ -104,4 +104,4 @@ def to_packed(designs, part: str | None = None) -> PackedDesigns:
             fpga.parts.get(part)
         except fpga.DesignError as e:
             raise SurrogateError(f"part to predict for: {e}") from e
-    return pack_designs(ds, part_override=part, source="predict")
+    return pack_designs(ds, part_override=part, source="predict", with_arch=False)

@@ -53,6 +53,7 @@ class LeaderboardResult:
     files: dict = field(default_factory=dict)
     plots: list = field(default_factory=list)
     environment: str = ""
+    skipped_datasets: list = field(default_factory=list)
 
     def json_rows(self) -> list[dict]:
         """Rows with exactly :data:`JSON_KEYS` (the ``--json`` output)."""
@@ -66,6 +67,7 @@ class LeaderboardResult:
         from .anchors import published_rows
         return {"config": self.config, "seconds": self.seconds, "environment": self.environment,
                 "datasets": self.datasets, "splits": self.splits,
+                "skipped_datasets": self.skipped_datasets,
                 "targets_check": self.targets_check, "rows": self.json_rows(),
                 "published": published_rows(), "plots": self.plots}
 
@@ -133,13 +135,14 @@ def run_leaderboard(data=None, models=None, out_dir=None, from_checkpoints=None,
     with _quiet():
         from .._threads import limit_threads
         with limit_threads(1):
-            plans = plan_datasets(data, root=root, openflow=openflow, quick=quick, seed=seed,
+            plans, skipped = plan_datasets(data, root=root, openflow=openflow, quick=quick, seed=seed,
                                   max_designs=max_designs, split_names=splits)
             from .core import run_models
             rows, preds, split_recs = run_models(plans, cfg, log=log)
     checks = report.check_targets(rows, {p.name: p.notes for p in plans})
     res = LeaderboardResult(rows=rows, targets_check=checks,
                             datasets=[p.summary() for p in plans], splits=split_recs,
+                            skipped_datasets=skipped,
                             config=cfg.to_dict(), seconds=time.perf_counter() - start,
                             environment=_environment())
     if out is not None:

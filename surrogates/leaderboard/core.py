@@ -242,8 +242,10 @@ def _run_model(model: str, plan, split_name: str, parts: dict, evals: dict,
             m = score(y[:, j], value[:, j], *iv)
             if m["n"] == 0:
                 continue
-            rows.append(dict(er, target=t, status="ok", error=None,
-                             throughput_designs_per_s=thr, **m))
+            row = dict(er, target=t, status="ok", error=None, throughput_designs_per_s=thr)
+            row.update({k: None for k in METRICS})
+            row.update(m)
+            rows.append(row)
     return rows, preds
 
 

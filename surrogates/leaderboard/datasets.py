@@ -182,8 +182,9 @@ def _openflow_lookup(path: Path) -> dict:
 
 def plan_datasets(sources=None, root=None, openflow=None, quick: bool = False, seed: int = 0,
                   cache: bool = True, max_designs: int | None = None,
-                  split_names=None) -> list[DatasetPlan]:
-    """Load every requested source (default: all found on disk) and decide its splits.
+                  split_names=None) -> tuple[list[DatasetPlan], list[dict]]:
+    """Load every requested source (default: all found on disk) and decide its splits;
+    returns the plans and the datasets left out (with the reason).
 
     ``quick`` keeps at most ``max_designs`` (default 400) designs per dataset and only the
     in-distribution and deeper splits; ``split_names`` restricts the splits (report names).
@@ -213,6 +214,7 @@ def plan_datasets(sources=None, root=None, openflow=None, quick: bool = False, s
         max_designs = 400
     limit = None if max_designs is None else max(4 * max_designs, 2000)
     plans: list[DatasetPlan] = []
+    skipped: list[dict] = []
     fixtures = None
     for name, path in wanted:
         label_source = "hls_estimate"
@@ -225,7 +227,10 @@ def plan_datasets(sources=None, root=None, openflow=None, quick: bool = False, s
         else:
             data = _load(name, path, label_source, cache, limit)
         data = _subsample(data, max_designs, seed)
-        plans.append(_plan_one(name, data, seed, quick, split_names, path))
+        try:
+            plans.append(_plan_one(name, data, seed, quick, split_names, path))
+        except SurrogateError as e:  # too small / unlabelled: reported, the rest goes on
+            skipped.append({"dataset": name, "designs": len(data), "reason": str(e)})
     if fixtures is not None:
         path, hls, post = fixtures
         for p in plans:
@@ -245,9 +250,9 @@ def plan_datasets(sources=None, root=None, openflow=None, quick: bool = False, s
             if plans:
                 plans[0].notes.append(note)
     if not plans:
-        raise SurrogateError("leaderboard needs at least one dataset with training records; "
-                             "got none")
-    return plans
+        raise SurrogateError("leaderboard needs at least one dataset with training records "
+                             f"and a usable split; got none ({skipped or 'no data'})")
+    return plans, skipped
 
 
 def _plan_one(name: str, data: PackedDesigns, seed: int, quick: bool, split_names,
@@ -272,10 +277,11 @@ def _plan_one(name: str, data: PackedDesigns, seed: int, quick: bool, split_name
         why = _split_ok(s, data, seed)
         if why is None:
             splits.append(s)
-        elif s in ("deeper", "grouped"):  # the others are optional extras
+        else:
             notes.append(f"split {s!r} not made: {why}")
     if not splits:
-        raise SurrogateError(f"dataset {name!r} admits none of the splits {candidates}")
+        raise SurrogateError(f"dataset {name!r} ({len(data)} designs) admits none of the "
+                             f"splits {candidates}")
     plan = DatasetPlan(name, data, prov, targets, splits, notes=notes)
     if name == "openflow" or prov == "open_synthesis":
         try:

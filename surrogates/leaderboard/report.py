@@ -208,6 +208,8 @@ def markdown(result) -> str:
                     else ""))
         for n in p["notes"]:
             L.append(f"  - {n}")
+    for sk in result.skipped_datasets:
+        L.append(f"- **{sk['dataset']}** ({sk['designs']:,} designs): left out - {sk['reason']}")
     L += ["", "Split sizes (designs):", ""]
     L += _md_table(["dataset", "split", "train", "val", "evaluation sets"],
                    [[s["dataset"], s["split"], f"{s['sizes']['train']:,}",

@@ -78,3 +78,15 @@ def test_bad_sources(tmp_path):
     (tmp_path / "x.h5").write_text("not hdf5")
     with pytest.raises(SurrogateError, match="HDF5"):
         PackedDesigns.load_h5(tmp_path / "x.h5")
+
+
+def test_manifest_matches_shared_files(hls_root):
+    from surrogates.manifest import MANIFEST, check
+    assert check(hls_root) == []
+    # cross-check with the upstream SHA256SUMS shipped beside the CSV exports
+    import json
+    sums = dict(reversed(line.split()) for line in
+                (hls_root / "wa_hls4ml/csv_exports/SHA256SUMS").read_text().splitlines() if line)
+    files = {f["path"].rsplit("/", 1)[-1]: f["sha256"] for f in
+             json.loads(MANIFEST.read_text())["sources"]["wa-hls4ml-csv"]["files"]}
+    assert files["3layer.csv"] == sums["3layer.csv"]
