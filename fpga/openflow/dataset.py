@@ -283,3 +283,35 @@ def split_report(folder: str | Path, *, seed: int = 0) -> dict[str, Any]:
             except (OpenFlowError, KeyError) as e:
                 rows.append({"split": kind, "target": target, "estimate": est, "error": str(e)})
     return {"folder": str(folder), "n_ok": int(len(df)), "seed": seed, "baselines": rows}
+
+
+def summary_markdown(folder: str | Path, *, seed: int = 0) -> str:
+    """The data card's "Counts" section: counts, failures, label distributions, split sizes,
+    the da4ml baseline per split and the runner's measured designs/hour, as Markdown."""
+    s = summarize(folder)
+    lines = [f"* designs recorded: **{s['n_records']}** - synthesized (`ok`) **{s['n_ok']}**, "
+             f"failed {s['n_failed']}" + (f" (by stage: {s['failed_by_stage']})" if s["n_failed"] else ""),
+             f"* ok designs by number of layers: {s['ok_by_layers']}; by mode: {s['ok_by_mode']}; "
+             f"distinct architectures: {s['n_architectures']}"]
+    if s["corr_da4ml_cost_lut"] is not None:
+        lines.append(f"* correlation of `da4ml_cost` with `lut`: {s['corr_da4ml_cost_lut']:.4f}")
+    if s["designs_per_hour"]:
+        lines.append(f"* runner throughput so far: {s['designs_per_hour']} designs/hour over "
+                     f"{s['runner_wall_s'] / 3600:.2f} h of runner wall time in {s['runs']} run(s) "
+                     f"(shared 2-core machine; see `runs.jsonl`)")
+    lines += ["", "| column | min | median | mean | max |", "|---|---|---|---|---|"]
+    for r in s["labels"]:
+        lines.append(f"| `{r['label']}` | {r['min']:g} | {r['median']:g} | {r['mean']:.1f} | {r['max']:g} |")
+    try:
+        rep = split_report(folder, seed=seed)["baselines"]
+    except OpenFlowError:
+        rep = []
+    ok_rows = [r for r in rep if "error" not in r]
+    if ok_rows:
+        lines += ["", "| split | target ~ factor x estimate | factor (train) | train / val / test | "
+                      "R^2 test | SMAPE test % |", "|---|---|---|---|---|---|"]
+        for r in ok_rows:
+            lines.append(f"| {r['split']} | `{r['target']}` ~ `{r['estimate']}` | {r['factor']:g} | "
+                         f"{r['n_train']} / {r['n_val']} / {r['n_test']} | {r['r2_test']:.4f} | "
+                         f"{r['smape_test_pct']:.2f} |")
+    return "\n".join(lines)

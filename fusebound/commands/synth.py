@@ -49,6 +49,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     s = ssub.add_parser("summary", help="counts and label statistics of a dataset folder")
     s.add_argument("folder", help="dataset folder (e.g. datasets/openflow)")
     s.add_argument("--json", action="store_true", help="print as JSON")
+    s.add_argument("--markdown", action="store_true", help="print the data card's Counts section")
     s.set_defaults(func=_summary)
 
     sp = ssub.add_parser("splits", help="split sizes and the da4ml-estimate baseline per split")
@@ -102,6 +103,11 @@ def _summary(args: argparse.Namespace) -> int:
     from fpga.openflow.dataset import summarize
     from fusebound.output import print_json, print_table
 
+    if args.markdown:
+        from fpga.openflow.dataset import summary_markdown
+
+        print(summary_markdown(args.folder))
+        return 0
     summ = summarize(args.folder)
     if args.json:
         print_json(summ)
