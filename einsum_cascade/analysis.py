@@ -4,7 +4,8 @@ needed to avoid re-reads.
 
 Pass rule (FuseMax, ``shared/spec/fusemax.md``): a cascade needs another pass over rank
 ``M`` each time an Einsum that iterates ``M`` consumes a tensor produced by a *full*
-reduction over ``M`` (an Einsum that iterates ``M`` and whose output has no ``M`` index).
+reduction over ``M`` (an Einsum that iterates ``M`` and whose output has no ``M`` index),
+directly or through steps that do not iterate ``M`` (``MU = S1 / D`` in layernorm).
 Ranks that partition ``M`` (``M1``, ``M0`` in ``K[e, m1*M0+m0]``) count as ``M``. So
 ``pass(e) = max(1, max over producers w of pass(w) + [w fully reduces M and e iterates M])``
 and ``passes = max pass of the Einsums that iterate M`` (3 / 2 / 1 for the attention forms).
@@ -102,12 +103,19 @@ def _einsum_passes(c, rank: str) -> tuple[int, ...]:
     fam = rank_family(c, rank)
     edges = [x for x in c.edges if not x.carried]
     p = [1] * len(c.einsums)
+    # barrier[i]: the output of Einsum i is complete only after a full reduction over the
+    # rank ends (i is that reduction, or a step that does not iterate the rank and reads one,
+    # such as ``MU[n] = S1[n] / D`` after ``S1[n] = X[n,d]`` reduce d).
+    barrier = [False] * len(c.einsums)
     for i, e in enumerate(c.einsums):  # einsums are in dependency order (validated)
         it = _iterates(e, fam)
         for x in edges:
             if x.dst == i and x.src != i:
-                w = c.einsums[x.src]
-                p[i] = max(p[i], p[x.src] + (1 if it and _full_reduction(w, fam) else 0))
+                p[i] = max(p[i], p[x.src] + (1 if it and barrier[x.src] else 0))
+                if not it and barrier[x.src]:
+                    barrier[i] = True
+        if _full_reduction(e, fam):
+            barrier[i] = True
     return tuple(p)
 
 

@@ -203,10 +203,15 @@ def _m_passes(cascade, S, opts):
         passes_fn = ec.passes
     except (ImportError, AttributeError):
         return []
+    from einsum_cascade.analysis import root_ranks
+
     comp, _ = _compulsory_words(cascade)
     out = []
-    for r, size in cascade.sizes.items():
-        if cascade.ranks[r].formula is not None:
+    # Root ranks only (M, not its chunk ranks M1, M0): the pass rule is about a whole fiber;
+    # a chunk rank's passes depend on the chunk size a mapping chose, not on the computation.
+    for r in root_ranks(cascade):
+        size = cascade.sizes.get(r)
+        if size is None or cascade.ranks[r].formula is not None:
             continue
         try:
             p = int(passes_fn(cascade, r))

@@ -104,3 +104,15 @@ def test_analysis_with_sizes_argument_and_iteration_extents():
     # FFN: two GEMMs of B*P x D x S MACs each
     ffn = a.per_einsum.set_index("einsum").loc[["F1", "Y"], "mac"]
     assert list(ffn) == [2 * 128 * 64 * 256] * 2
+
+
+def test_passes_follow_a_full_reduction_through_non_iterating_steps():
+    # layernorm as written: S1 = sum_d X (pass 1); MU = S1 / D does not iterate d but carries
+    # the barrier, so XC = X - MU needs a 2nd pass over d; S2 = sum_d XC*XC ends in pass 2,
+    # RSTD = f(S2) carries that barrier, so Y = XC * RSTD ... needs a 3rd pass.
+    c = library.get("layernorm", N=4, D=8)
+    assert ec.passes(c, "D") == 3
+    # the 1-pass attention form still needs one pass over the whole M fiber, but within a
+    # chunk the local max LM (a full reduction over m0) feeds SLN through RM: 2 over M0.
+    a = library.get("attention-1pass", B=1, H=1, P=4, M=16, E=2, F=2, M0=8)
+    assert ec.passes(a, "M") == 1 and ec.passes(a, "M0") == 2
