@@ -118,3 +118,18 @@ def test_da4ml_baseline_fits_on_train_only():
     assert da4ml_baseline(df, "depth")["factor"] == pytest.approx(1.25)
     # SMAPE by hand: y=10, yhat=5 -> 200 * 5 / 16 = 62.5
     assert smape_pct([10], [5]) == pytest.approx(62.5)
+
+
+def test_summary_markdown_reports_counts_and_baseline(tmp_path):
+    from fpga.openflow.dataset import summary_markdown
+
+    df = _frame(60)
+    df["da4ml_cost"] = np.arange(60, dtype=float) + 10
+    df["lut"] = 2 * df["da4ml_cost"]
+    for row in df.to_dict(orient="records"):
+        store.append_journal(tmp_path, row)
+    store.append_journal(tmp_path, _row(999, "failed"))
+    md = summary_markdown(tmp_path)
+    assert "synthesized (`ok`) **60**, failed 1" in md
+    assert "| `lut` | 20 |" in md  # min of 2 * (0 + 10)
+    assert "| depth | `lut` ~ `da4ml_cost` | 2 |" in md
