@@ -21,6 +21,8 @@ STEPS: tuple[str, ...] = (
     "dse",
     "mapper",
     "openflow",
+    "surrogates",
+    "leaderboard",
 )
 
 
