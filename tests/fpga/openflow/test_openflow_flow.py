@@ -77,3 +77,21 @@ def test_register_layers_counts_nonblocking_assignments(tmp_path):
     top.write_text("always @(posedge clk) begin\n  stage0_inp <= model_inp;\n"
                    "  stage1_inp <= stage0_out;\n  model_out <= stage1_out;\nend\n")
     assert register_layers(top) == 3
+
+
+@pytest.mark.slow
+def test_out_of_range_select_is_synthesized_as_zero_not_x(tools, monkeypatch):
+    # Found by scanning small random specs: da4ml 0.5.2 writes `v12[6:2]` of a 6-bit wire
+    # here (about 4 % of small designs). In da4ml's bit-exact semantics the extra bit is 0;
+    # without `setundef -zero` Yosys treats it as x and drops logic (105 LUT instead of 121
+    # with Yosys 0.23; whole pipelines became 0 LUT on larger designs).
+    from fpga.openflow import yosys
+
+    spec = NetworkSpec(widths=(2, 6, 6, 2), input_bits=5, input_int_bits=1, weight_bits=3,
+                       act_bits=6, act_int_bits=2, sparsity=0.5, seed=80)
+    rec = synthesize_design(spec)
+    assert rec["status"] == "ok" and rec["yosys_warnings"] >= 1
+    assert "out of bounds" in rec["yosys_warning_first"] and "setundef -zero" in rec["flow"]
+    monkeypatch.setattr(yosys, "FLOW", "synth_xilinx -top {top} -family {family} -flatten")
+    without = synthesize_design(spec)
+    assert without["lut"] < rec["lut"]
