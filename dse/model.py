@@ -54,6 +54,7 @@ factor, ``q_r = ceil(n_r / t_r)`` off-chip trips):
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 from typing import Any, Mapping as MappingT, Sequence
@@ -63,6 +64,149 @@ import numpy as np
 from dse.arch import Architecture
 from dse.errors import DSEError, MappingError
 from dse.mapping import AUTO, Mapping
+
+# ---------------------------------------------------------------------------------------------
+# Touched words of an index expression (sliding windows, strides, split ranks)
+
+
+def distinct_index_values(coefs: Sequence[int], extents: Sequence[Any]) -> np.ndarray:
+    """Distinct values of ``sum_i coefs[i] * x_i`` over ``0 <= x_i < extents[i]`` (extents are
+    numbers or broadcastable arrays; returns a float array).
+
+    One variable: its extent. Two variables with coefficients ``a, b`` (``g = gcd(a, b)``,
+    ``a' = a/g``, ``b' = b/g``) and extents ``X, Y``: two points give the same value exactly
+    when they differ by ``k (b', -a')``, so each value's points form one chain and the count is
+    ``X Y - max(X - b', 0) max(Y - a', 0)`` (the points whose predecessor in the chain lies in
+    the box are not first of their chain). A sliding window ``oy + fy`` gives ``X + Y - 1``;
+    ``s*oy + d*fy`` the span ``s (X-1) + d (Y-1) + 1`` when the window covers the stride, fewer
+    when a stride skips elements; a split rank ``M0*m1 + m0`` gives ``X Y``. Three or more
+    variables: ``min(span, product)`` (an upper bound).
+    """
+    terms = [(abs(int(c)), np.asarray(x, dtype=float)) for c, x in zip(coefs, extents) if c]
+    if not terms:
+        return np.asarray(1.0)
+    if len(terms) == 1:
+        return terms[0][1] * 1.0
+    if len(terms) == 2:
+        (a, x), (b, y) = terms
+        g = math.gcd(a, b)
+        a, b = a // g, b // g
+        return x * y - np.maximum(x - b, 0.0) * np.maximum(y - a, 0.0)
+    span = 1.0 + sum(c * (x - 1.0) for c, x in terms)
+    return np.minimum(span, np.prod(np.broadcast_arrays(*[x for _, x in terms]), axis=0))
+
+
+@dataclass
+class IndexGroups:
+    """How each kernel's tiles map to words of each tensor, as static tables.
+
+    A tensor's address (one access per kernel: the one touching the most words) is split into
+    *groups*: an index expression over ranks no other expression of the access uses (``iy =
+    oy + fy``), or, when expressions share a rank (``X[n,n]``), all of those merged and counted
+    as the product of their ranks. Words of a tile = product over its groups of
+    :func:`distinct_index_values` (capped at the declared dimension). Axes: ``D`` groups,
+    ``V`` variable slots per group (unused slots: rank -1, coefficient 0).
+    """
+
+    kernel: np.ndarray      # (D,)
+    tensor: np.ndarray      # (D,)
+    rank: np.ndarray        # (D,V) rank index, -1 unused
+    coef: np.ndarray        # (D,V) coefficient (0: unused; merged groups: 1)
+    merged: np.ndarray      # (D,) bool: product of the ranks' extents
+    cap: np.ndarray         # (D,) declared extent of the dimension (inf: none)
+    index: np.ndarray       # (K*T, G) group indices per (kernel, tensor); D = "no group"
+    static_sum: np.ndarray  # (D,) words over all tiles of single-rank or merged groups
+    multi: np.ndarray       # (M,) groups of several ranks (their sum depends on the tiles)
+
+    def counts(self, ext: np.ndarray, which: Sequence[int] | None = None) -> np.ndarray:
+        """Words of groups ``which`` (default all) for per-slot extents ``ext`` (..., len(which),
+        V); returns (..., len(which))."""
+        which = range(len(self.kernel)) if which is None else which
+        out = np.empty(ext.shape[:-1])
+        V = self.rank.shape[1]
+        for j, d in enumerate(which):  # few groups; each line is vectorised over candidates
+            x = ext[..., j, :]
+            if self.merged[d]:
+                out[..., j] = np.prod(x, axis=-1)
+            else:
+                out[..., j] = distinct_index_values(self.coef[d], [x[..., v] for v in range(V)])
+        return np.minimum(out, self.cap[list(which)])
+
+    def tile_words(self, tiles: np.ndarray) -> np.ndarray:
+        """Words of one tile per group: tiles (N, K, R) -> (N, D)."""
+        return self.counts(self.slot_extents(tiles[:, self.kernel, :]))
+
+    def held_words(self, tiles: np.ndarray) -> np.ndarray:
+        """Words per group with per-tensor tiles (N, K, T, R) -> (N, D)."""
+        return self.counts(self.slot_extents(tiles[:, self.kernel, self.tensor, :]))
+
+    def fetched_words(self, tiles: np.ndarray, size: np.ndarray) -> np.ndarray:
+        """Words per group summed over all tiles of the kernel's ranks (one sweep): tiles
+        (N, K, R) -> (N, D). A group of one rank (or merged ranks) sums to the product of the
+        rank sizes; a sliding window sums its ``floor(n/t)`` full tiles and the remainder tile
+        per rank (e.g. ``ceil(OY/t) (t + FY - 1)`` rows when ``OY`` is cut into tiles ``t``:
+        halos are fetched again)."""
+        t = tiles[:, self.kernel, :]                                      # (N,D,R)
+        n = np.broadcast_to(size, t.shape)
+        out = np.broadcast_to(self.static_sum, t.shape[:-1]).copy()
+        multi = self.multi
+        if len(multi):
+            tS = self.slot_extents(t[:, multi, :], multi)
+            nS = self.slot_extents(n[:, multi, :], multi)
+            full = np.floor(nS / tS)
+            rem = nS - full * tS
+            V = self.rank.shape[1]
+            total = np.zeros(tS.shape[:-1])
+            for bits in itertools.product((False, True), repeat=V):
+                b = np.array(bits)
+                ext = np.where(b, rem, tS)
+                w = np.prod(np.where(b, rem > 0, full), axis=-1)
+                total += w * self.counts(np.maximum(ext, 1.0), multi)
+            out[:, multi] = total
+        return out
+
+    def product(self, per_group: np.ndarray, K: int, T: int) -> np.ndarray:
+        """(..., D) -> (..., K, T): product of each (kernel, tensor)'s groups."""
+        padded = np.concatenate([per_group, np.ones(per_group.shape[:-1] + (1,))], axis=-1)
+        return np.prod(padded[..., self.index], axis=-1).reshape(per_group.shape[:-1] + (K, T))
+
+    def slot_extents(self, tiles: np.ndarray, which: Sequence[int] | None = None) -> np.ndarray:
+        """Per-slot extents (..., D, V) from tiles (..., D, R) of groups ``which`` (default
+        all; unused slots: 1)."""
+        rank = self.rank if which is None else self.rank[which]
+        r = np.maximum(rank, 0)
+        ext = np.take_along_axis(tiles, np.broadcast_to(r, tiles.shape[:-1] + r.shape[-1:]),
+                                 axis=-1)
+        return np.where(rank >= 0, ext, 1.0)
+
+
+def _index_groups(indices: Sequence[Any], size_of: MappingT[str, int],
+                  ridx: MappingT[str, int], shape: Sequence[int] | None
+                  ) -> list[tuple[list[int], list[int], bool, float]]:
+    """Groups ``(ranks, coefficients, merged, cap)`` of one access (see :class:`IndexGroups`)."""
+    dims = []
+    for j, ix in enumerate(indices):
+        coef, _ = ix.coefficients(size_of)
+        rc: dict[int, int] = {}
+        for v, c in coef.items():
+            if c:
+                r = ridx[_rank(v)]
+                rc[r] = rc.get(r, 0) + abs(int(c))
+        dims.append((rc, float(shape[j]) if shape is not None and j < len(shape) else math.inf))
+    seen: dict[int, int] = {}
+    for j, (rc, _) in enumerate(dims):
+        for r in rc:
+            seen[r] = seen.get(r, 0) + 1
+    groups, shared = [], set()
+    for rc, cap in dims:
+        if any(seen[r] > 1 for r in rc):
+            shared |= set(rc)
+        elif rc:
+            groups.append((list(rc), list(rc.values()), False, cap))
+    if shared:
+        groups.append((sorted(shared), [1] * len(shared), True, math.inf))
+    return groups
+
 
 # ---------------------------------------------------------------------------------------------
 # Plan: the static structure
@@ -93,7 +237,8 @@ class Plan:
     spatial_default: np.ndarray           # (E,R) spatial factors of the mapping
     tensors: list[str]
     t_rel: np.ndarray                     # (T,R) ranks that index the tensor
-    t_words: np.ndarray                   # (T,) words
+    t_words: np.ndarray                   # (T,) words (distinct elements touched)
+    groups: IndexGroups                   # tile -> words of each (kernel, tensor)
     k_in: np.ndarray                      # (K,T) read from DRAM by the kernel
     k_out: np.ndarray                     # (K,T) written to DRAM by the kernel
     k_int: np.ndarray                     # (K,T) on-chip intermediate (buffer)
@@ -137,6 +282,68 @@ def _rank(var: str) -> str:
     from einsum_cascade.model import Einsum
 
     return Einsum.rank_of(var)
+
+
+def _compile_groups(cascade: Any, k_acc: MappingT[tuple[int, str], list[Any]],
+                    tensors: list[str], K: int, size_of: MappingT[str, int],
+                    ridx: MappingT[str, int], rank_size: np.ndarray
+                    ) -> tuple[IndexGroups, np.ndarray]:
+    """:class:`IndexGroups` of the kernels' accesses and the words of each tensor (the most
+    distinct elements any one access touches over the whole iteration space)."""
+    T = len(tensors)
+    tidx = {t: j for j, t in enumerate(tensors)}
+    shapes: dict[str, Any] = {}
+    for t in tensors:
+        try:
+            shapes[t] = cascade.shape(t)
+        except (ValueError, KeyError, TypeError, AttributeError):
+            shapes[t] = None
+
+    def words(gs: list[tuple[list[int], list[int], bool, float]]) -> float:
+        total = 1.0
+        for ranks_, coefs, merged, cap in gs:
+            ext = [rank_size[r] for r in ranks_]
+            n = float(np.prod(ext)) if merged else float(distinct_index_values(coefs, ext))
+            total *= min(n, cap)
+        return total
+
+    rows: list[tuple[int, int, list[int], list[int], bool, float]] = []
+    per_kt: dict[int, list[int]] = {}
+    t_words = np.zeros(T)
+    for (k, t), accs in k_acc.items():
+        cands = [_index_groups(ix, size_of, ridx, shapes[t]) for ix in accs]
+        ws = [words(g) for g in cands]
+        best = int(np.argmax(ws))
+        t_words[tidx[t]] = max(t_words[tidx[t]], ws[best])
+        for ranks_, coefs, merged, cap in cands[best]:
+            per_kt.setdefault(k * T + tidx[t], []).append(len(rows))
+            rows.append((k, tidx[t], ranks_, coefs, merged, cap))
+    D = len(rows)
+    V = max([len(r[2]) for r in rows] + [1])
+    rank = -np.ones((D, V), dtype=np.int64)
+    coef = np.zeros((D, V), dtype=np.int64)
+    for d, (_, _, ranks_, coefs, _, _) in enumerate(rows):
+        rank[d, :len(ranks_)] = ranks_
+        coef[d, :len(coefs)] = coefs
+    G = max([len(v) for v in per_kt.values()] + [1])
+    index = np.full((K * T, G), D, dtype=np.int64)
+    for kt, ds in per_kt.items():
+        index[kt, :len(ds)] = ds
+    merged = np.array([r[4] for r in rows], dtype=bool)
+    cap = np.array([r[5] for r in rows], dtype=float)
+    nvars = (rank >= 0).sum(axis=1)
+    simple = merged | (nvars <= 1)
+    static_sum = np.array([float(np.prod([rank_size[r] for r in rows[d][2]])) if simple[d]
+                           else 0.0 for d in range(D)])
+    # a single-rank dimension declared smaller than its rank (never in practice) is summed
+    # per tile like a window, so every count stays capped at the dimension
+    simple &= static_sum <= cap
+    groups = IndexGroups(kernel=np.array([r[0] for r in rows], dtype=np.int64),
+                         tensor=np.array([r[1] for r in rows], dtype=np.int64), rank=rank,
+                         coef=coef, merged=merged, cap=cap, index=index,
+                         static_sum=np.where(simple, static_sum, 0.0),
+                         multi=np.flatnonzero(~simple))
+    return groups, np.maximum(t_words, 1.0)
 
 
 def compile_plan(cascade: Any, arch: Architecture, mapping: Mapping,
@@ -298,27 +505,28 @@ def compile_plan(cascade: Any, arch: Architecture, mapping: Mapping,
             members[free_kernel[i]].append(i)
     tensors: list[str] = []
     rel_sets: dict[str, set[str]] = {}
+    k_acc: dict[tuple[int, str], list[Any]] = {}   # (kernel, tensor) -> index tuples
 
-    def touch(name: str, variables: Sequence[str]) -> None:
+    def touch(k: int, name: str, access: Any) -> None:
         if name not in tensors:
             tensors.append(name)
             rel_sets[name] = set()
-        rel_sets[name].update(_rank(v) for v in variables)
+        rel_sets[name].update(_rank(v) for v in access.variables)
+        k_acc.setdefault((k, name), []).append(access.indices)
 
     for k in range(K):
         for i in members[k]:
             e = cascade.einsums[i]
-            touch(e.output, e.output_access.variables)
+            touch(k, e.output, e.output_access)
             for acc in e.accesses():
-                touch(acc.tensor, acc.variables)
+                touch(k, acc.tensor, acc)
     T = len(tensors)
     tidx = {t: j for j, t in enumerate(tensors)}
     t_rel = np.zeros((T, R), dtype=bool)
     for t, rs in rel_sets.items():
         for r in rs:
             t_rel[tidx[t], ridx[r]] = True
-    t_words = np.array([float(np.prod(rank_size[t_rel[j]])) if t_rel[j].any() else 1.0
-                        for j in range(T)])
+    groups, t_words = _compile_groups(cascade, k_acc, tensors, K, size_of, ridx, rank_size)
     producers: dict[str, int] = {}
     for i, e in enumerate(cascade.einsums):
         if not e.is_initializer:
@@ -517,7 +725,7 @@ def compile_plan(cascade: Any, arch: Architecture, mapping: Mapping,
                 einsums=compute, e_kernel=e_kernel, e_array=e_array, e_iter=e_iter,
                 e_points=e_points, e_cpp=e_cpp, e_apt=e_apt, e_ops=[ops[lb] for lb in compute],
                 e_dim=e_dim, spatial_default=spatial_default, tensors=tensors, t_rel=t_rel,
-                t_words=t_words, k_in=k_in, k_out=k_out, k_int=k_int, k_reg=k_reg,
+                t_words=t_words, groups=groups, k_in=k_in, k_out=k_out, k_int=k_int, k_reg=k_reg,
                 k_npass=k_npass, k_cross=k_cross, k_spill_reads=k_spill_reads, k_live=k_live,
                 spillable=spillable, reads_e=np.array(re_e, dtype=np.int64),
                 reads_t=np.array(re_t, dtype=np.int64),
@@ -546,11 +754,12 @@ def occupancy_words(plan: Plan, tiles: np.ndarray, spill: np.ndarray) -> tuple[n
     """
     size = plan.rank_size
     tiles = np.minimum(tiles, size)
-    rel = plan.t_rel[None, None]                                    # (1,1,T,R)
+    K, T = plan.k_in.shape
+    g = plan.groups
     t = tiles[:, :, None, :]                                         # (N,K,1,R)
     full = np.where(plan.k_cross[None], size, t)                     # (N,K,T,R)
-    fp_tile = np.prod(np.where(rel, t, 1.0), axis=-1)               # (N,K,T)
-    fp_hold = np.prod(np.where(rel, full, 1.0), axis=-1)
+    fp_tile = g.product(g.tile_words(tiles), K, T)                   # (N,K,T)
+    fp_hold = g.product(g.held_words(full), K, T)
     sp = spill[:, None, :]                                           # (N,1,T)
     stream = (plan.k_in | plan.k_out)[None] | (plan.k_int[None] & sp)
     stream_share = np.where(stream, fp_tile, 0.0)
@@ -622,11 +831,14 @@ def evaluate_batch(plan: Plan, tiles: np.ndarray | None = None, order: np.ndarra
     visits = np.prod(np.where(outer, trips[:, :, None, :], 1.0), axis=-1)
     npass = np.where(active, plan.k_npass[None], 1).max(axis=-1)     # (N,K,T)
     words = plan.t_words[None, None]
+    # one sweep over a tensor's tiles moves the sum of the tile footprints (sliding-window
+    # halos again per tile); the whole tensor when its ranks are not cut
+    swept = plan.groups.product(plan.groups.fetched_words(tiles, size), K, T)  # (N,K,T)
     sp = spill[:, None, :] & plan.k_int[None]
-    reads = (plan.k_in[None] * words * visits * npass
-             + plan.k_out[None] * words * (visits - 1)
+    reads = (plan.k_in[None] * swept * visits * npass
+             + plan.k_out[None] * swept * (visits - 1)
              + sp * words * plan.k_spill_reads[None])
-    writes = plan.k_out[None] * words * visits + sp * words
+    writes = plan.k_out[None] * swept * visits + sp * words
     kernel_words = (reads + writes).sum(axis=-1)                      # (N,K)
     wb = arch.word_bytes
     kernel_memory_s = kernel_words * wb / arch.dram.bandwidth_bytes_per_s

@@ -48,8 +48,8 @@ class TensorAccess:
     """A tensor of a loop nest and how it is indexed.
 
     ``indices`` has one :data:`IndexExpr` per tensor dimension; the extent of a dimension for a
-    tile with per-rank extents ``t`` is ``sum(coef * (t_rank - 1)) + 1`` (a sliding window for
-    ``iy = oy + fy``; exactly ``t_rank`` for a plain rank).
+    tile with per-rank extents ``t`` is the number of distinct index values (``t_oy + t_fy - 1``
+    for the sliding window ``iy = oy + fy``; exactly ``t_rank`` for a plain rank).
     """
 
     name: str
@@ -374,17 +374,20 @@ class MappingSpace:
 
     # -- capacity --------------------------------------------------------------------------
     def footprint_words(self, tiles: np.ndarray) -> np.ndarray:
-        """Words each tensor occupies for per-rank tile extents ``tiles`` (..., R):
-        ``prod over tensor dims of (sum coef * (t - 1) + 1)``; returns (..., n_tensors)."""
+        """Words each tensor occupies for per-rank tile extents ``tiles`` (..., R): the
+        product over tensor dims of the distinct index values
+        (:func:`dse.model.distinct_index_values`: ``t_oy + t_fy - 1`` for ``oy + fy``);
+        returns (..., n_tensors)."""
+        from dse.model import distinct_index_values
+
         idx = {r: i for i, r in enumerate(self.nest.ranks)}
         out = []
         for tensor in self.nest.tensors:
             words = np.ones(tiles.shape[:-1], dtype=np.int64)
             for expr in tensor.indices:
-                ext = np.ones(tiles.shape[:-1], dtype=np.int64)
-                for coef, r in expr:
-                    ext = ext + coef * (tiles[..., idx[r]] - 1)
-                words = words * ext
+                ext = distinct_index_values([c for c, _ in expr],
+                                            [tiles[..., idx[r]] for _, r in expr])
+                words = words * np.broadcast_to(ext, words.shape).astype(np.int64)
             out.append(words)
         return np.stack(out, axis=-1)
 
