@@ -3,7 +3,8 @@
 Designs may be ``fpga.Design`` objects, ``fpga.Record`` s, design dicts (``Design.to_dict``),
 wa-hls4ml record dicts (with ``model_config``), paths of JSON / YAML design files or of
 wa-hls4ml record files, an hls4ml ``ModelGraph`` (through the ``fpga`` importer, needs the
-``hls4ml`` extra), lists of any of these, or a ready ``PackedDesigns``.
+``hls4ml`` extra), a PyTorch ``nn.Module`` or a tuple ``(module, hls_config)`` (converted by
+hls4ml, see :func:`design_from_pytorch`), lists of any of these, or a ready ``PackedDesigns``.
 """
 
 from __future__ import annotations
@@ -47,14 +48,50 @@ def _design_from_obj(obj, where: str):
             raise SurrogateError(f"design {where} is not a valid design or wa-hls4ml record: "
                                  f"{e}") from e
     if type(obj).__name__ == "ModelGraph":  # hls4ml model (optional extra)
-        try:
-            from fpga.importers.hls4ml_model import design_from_modelgraph
-        except ImportError as e:
-            raise SurrogateError("predicting from an hls4ml ModelGraph needs the fpga hls4ml "
-                                 "importer (fpga.importers.hls4ml_model)") from e
-        return design_from_modelgraph(obj)
+        return fpga.from_hls4ml(obj)
+    if isinstance(obj, tuple) and obj and _is_torch_module(obj[0]):
+        return design_from_pytorch(*obj)
+    if _is_torch_module(obj):
+        return design_from_pytorch(obj)
     raise SurrogateError(f"design {where} must be an fpga.Design, a Record, a dict, a path or "
                          f"an hls4ml ModelGraph; got {type(obj).__name__}")
+
+
+def _is_torch_module(obj) -> bool:
+    import sys
+    torch = sys.modules.get("torch")
+    return torch is not None and isinstance(obj, torch.nn.Module)
+
+
+def design_from_pytorch(model, hls_config: dict | None = None, input_shape=None, *,
+                        part: str = "xcu250-figd2104-2L-e", io_type: str = "io_parallel",
+                        clock_period_ns: float = 5.0, output_dir=None):
+    """An ``fpga.Design`` of a PyTorch model converted by hls4ml (the ``hls4ml`` extra; no
+    synthesis). ``hls_config`` as from ``hls4ml.utils.config_from_pytorch_model`` (default:
+    made here with ``input_shape``, inferred from the first ``nn.Linear`` when omitted)."""
+    import tempfile
+
+    import fpga
+
+    from ._deps import require
+    hls4ml = require("hls4ml")
+    if hls_config is None:
+        if input_shape is None:
+            first = next((m for m in model.modules() if hasattr(m, "in_features")), None)
+            if first is None:
+                raise SurrogateError("input_shape of the PyTorch model must be given (no "
+                                     "nn.Linear to infer it from)")
+            input_shape = (first.in_features,)
+        hls_config = hls4ml.utils.config_from_pytorch_model(
+            model, input_shape=tuple(input_shape), granularity="name", backend="Vivado")
+    out = output_dir or tempfile.mkdtemp(prefix="fusebound_hls4ml_")
+    try:
+        graph = hls4ml.converters.convert_from_pytorch_model(
+            model, hls_config=hls_config, output_dir=str(out), backend="Vivado",
+            io_type=io_type, part=part, clock_period=clock_period_ns)
+    except Exception as e:  # noqa: BLE001 - hls4ml raises many types
+        raise SurrogateError(f"hls4ml could not convert the PyTorch model: {e}") from e
+    return fpga.from_hls4ml(graph)
 
 
 def _from_path(p: Path) -> list:
@@ -78,6 +115,8 @@ def to_designs(designs) -> list:
     """A list of ``fpga.Design`` from any accepted input (see the module docstring)."""
     if isinstance(designs, (str, Path)):
         return _from_path(Path(designs))
+    if isinstance(designs, tuple) and designs and _is_torch_module(designs[0]):
+        designs = [designs]  # one (module, hls_config[, input_shape]) pair
     if not isinstance(designs, (list, tuple)):
         designs = [designs]
     out = []

@@ -106,3 +106,18 @@ def test_cli_train_and_data(tmp_path, capsys, hls_root):
     assert json.loads(capsys.readouterr().out)["designs"] == 11
     assert main(["train", "--model", "nope", "--data", str(tmp_path / "c.h5")]) == 2
     assert "model must be one of" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_predict_pytorch_model_through_hls4ml(est, tmp_path):
+    pytest.importorskip("hls4ml", reason="hls4ml not installed (the hls4ml extra)")
+    import hls4ml
+    import torch
+    model = torch.nn.Sequential(torch.nn.Linear(16, 32), torch.nn.ReLU(), torch.nn.Linear(32, 5))
+    cfg = hls4ml.utils.config_from_pytorch_model(model, input_shape=(16,), granularity="name",
+                                                 backend="Vivado", default_reuse_factor=16)
+    from surrogates.predict import design_from_pytorch
+    d = design_from_pytorch(model, cfg, output_dir=tmp_path / "prj")
+    assert [l.type for l in d.layers][:2] == ["Input", "Dense"]
+    df = est.predict((model, cfg))
+    assert len(df) == 1 and df["lut"].iloc[0] > 0
