@@ -34,6 +34,12 @@ factor, ``q_r = ceil(n_r / t_r)`` off-chip trips):
   (pipelined PE: functional units overlap). Padding = ``prod steps_r s_r - prod n_r`` points.
 - Kernel cycles = sum over overlap groups of max over arrays of the group's cycles on that
   array (Einsums in no group form their own group: they run alone).
+- Words of a tensor, or of its tile, = distinct elements its index expressions touch
+  (:func:`distinct_index_values` per index expression: ``t_oy + t_fy - 1`` rows for
+  ``I[oy+fy]``, ``s (t_oy - 1) + d (t_fy - 1) + 1`` with stride and dilation when the window
+  covers the stride, the product for a split rank ``M0*m1+m0``); one sweep over a tensor's
+  tiles moves the sum of their footprints (halos are fetched again), ``|T|`` when its ranks
+  are not cut.
 - Off-chip traffic of a tensor read by kernel ``k`` = ``|T| * prod(q_r for loops outside T's
   innermost relevant loop that do not index T) * passes`` where ``passes`` counts the distinct
   passes (over a streamed rank) in which the kernel reads it; outputs are written ``visits``
@@ -50,6 +56,10 @@ factor, ``q_r = ceil(n_r / t_r)`` off-chip trips):
   each output element is written once; every DRAM word also passes through the buffer.
   Register-file energy is 0 (spec).
 - Utilization of array ``a`` = useful op-cycles on ``a`` / (PEs_a x latency cycles).
+
+:func:`compile_plan` also rejects mappings no schedule can run (:func:`schedule_violation`:
+recurrences split across kernels, reads of a later kernel, overlap groups whose members
+depend on each other within one chunk).
 """
 
 from __future__ import annotations
@@ -282,6 +292,97 @@ def _rank(var: str) -> str:
     from einsum_cascade.model import Einsum
 
     return Einsum.rank_of(var)
+
+
+# ---------------------------------------------------------------------------------------------
+# Schedule feasibility: which kernel structures and overlap groups a real schedule can run
+
+
+@dataclass(frozen=True)
+class ScheduleGraph:
+    """Dependences between the computing Einsums ``labels`` (cascade order) of a cascade.
+
+    ``same[a, b]``: ``b`` reads what ``a`` writes in the same iteration; ``later[a, b]``: ``b``
+    reads an earlier or the final iteration of ``a``'s recurrence (``RD[m1]``, ``RD[M1]`` of
+    ``RD[m1+1] = ...``); ``reach``: transitive closure of ``same``; ``deferrable[b]``: nothing
+    reads ``b`` in the iteration that writes it; ``recurrent[b]``: ``b`` writes a recurrence.
+    """
+
+    labels: tuple[str, ...]
+    same: np.ndarray
+    later: np.ndarray
+    reach: np.ndarray
+    deferrable: np.ndarray
+    recurrent: np.ndarray
+
+
+def schedule_graph(cascade: Any, labels: Sequence[str]) -> ScheduleGraph:
+    """The :class:`ScheduleGraph` of the computing Einsums ``labels`` of ``cascade``."""
+    pos = {_label(cascade, i): i for i in range(len(cascade.einsums))}
+    col = {pos[lb]: j for j, lb in enumerate(labels)}
+    writer = {cascade.einsums[i].output: j for i, j in col.items()
+              if not cascade.einsums[i].is_initializer}
+    E = len(labels)
+    same = np.zeros((E, E), dtype=bool)
+    later = np.zeros_like(same)
+    recurrent = np.zeros(E, dtype=bool)
+    for i, j in col.items():
+        e = cascade.einsums[i]
+        recurrent[j] = bool(e.recurrence)
+        for acc in e.accesses():
+            w = writer.get(acc.tensor)
+            if w is None or w == j:
+                continue
+            we = cascade.einsums[pos[labels[w]]]
+            if any(acc.indices[d] != we.output_indices[d] for d in we.recurrence):
+                later[w, j] = True
+            else:
+                same[w, j] = True
+    reach = same.copy()
+    for k in range(E):
+        reach |= reach[:, [k]] & reach[[k], :]
+    return ScheduleGraph(tuple(labels), same, later, reach, ~same.any(axis=1), recurrent)
+
+
+def schedule_violation(graph: ScheduleGraph, kernel: Sequence[int], array: Sequence[str],
+                       group: Sequence[int]) -> str | None:
+    """Why Einsums ``graph.labels`` with these kernels (indices in run order), arrays and
+    overlap groups (``-1``: none; ids unique across kernels) cannot be scheduled, or ``None``.
+
+    Rules: (1) an Einsum and what reads its recurrence (``RD[m1]``, ``RD[M1]``) are in one
+    kernel; (2) nothing reads a tensor that a later kernel writes; (3) in a kernel that carries
+    a recurrence, overlap groups describe one chunk: if ``b`` depends within the chunk on ``a``
+    of its group on another array, ``b`` must run one chunk behind, so nothing may read ``b``
+    in its own chunk (FuseMax's ``QK`` of chunk ``i`` beside ``RD`` of chunk ``i-1``). A kernel
+    without a recurrence pipelines its groups across its independent tiles (FLAT's row groups),
+    where any overlap can be scheduled.
+    """
+    kern = np.asarray(kernel)
+    grp = np.asarray(group)
+    lb = graph.labels
+    w, c = np.nonzero(graph.later)
+    bad = [(lb[a], lb[b]) for a, b in zip(w, c) if kern[a] != kern[b]]
+    if bad:
+        return ("recurrences must stay inside one kernel: " + "; ".join(
+            f"'{b}' reads the recurrence of '{a}' from another kernel" for a, b in bad))
+    w, c = np.nonzero(graph.same)
+    bad = [(lb[a], lb[b]) for a, b in zip(w, c) if kern[a] > kern[b]]
+    if bad:
+        return "; ".join(f"'{b}' reads '{a}', which a later kernel computes" for a, b in bad)
+    rec_k = {int(k) for k in kern[graph.recurrent]}
+    for b in range(len(lb)):
+        if grp[b] < 0 or graph.deferrable[b] or int(kern[b]) not in rec_k:
+            continue
+        deps = [a for a in range(len(lb)) if a != b and grp[a] == grp[b]
+                and array[a] != array[b] and graph.reach[a, b]]
+        if deps:
+            readers = [lb[x] for x in np.flatnonzero(graph.same[b])]
+            return (f"overlap group of '{lb[b]}' (array {array[b]}) also holds "
+                    f"{', '.join(repr(lb[a]) for a in deps)} (array {array[deps[0]]}), which "
+                    f"'{lb[b]}' depends on within the same chunk; '{lb[b]}' cannot run a chunk "
+                    f"behind because {', '.join(repr(x) for x in readers)} read(s) it in that "
+                    f"chunk. Split the group or bind them to one array")
+    return None
 
 
 def _compile_groups(cascade: Any, k_acc: MappingT[tuple[int, str], list[Any]],
@@ -702,6 +803,15 @@ def compile_plan(cascade: Any, arch: Architecture, mapping: Mapping,
         if group_of[ei] < 0:
             group_of[ei] = len(group_kernel)
             group_kernel.append(int(e_kernel[ei]))
+
+    # -- schedule feasibility (kernel split, recurrences, overlap groups)
+    why = schedule_violation(schedule_graph(cascade, compute), e_kernel,
+                             [arrays[a] for a in e_array],
+                             [int(group_of[ei]) if any(compute[ei] in g for g in
+                                                       m.kernels[e_kernel[ei]].overlap) else -1
+                              for ei in range(E)])
+    if why:
+        raise MappingError(f"{where} cannot be scheduled: {why}")
 
     # -- tiles and loop orders
     tile_default = np.tile(rank_size, (K, 1))

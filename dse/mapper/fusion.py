@@ -23,7 +23,8 @@ batch, so the search is two-level:
    over each Einsum's spatial assignment (which ranks on which array dimensions; the factor is
    ``min(dimension, rank size)``), then the tiles again.
 
-Scheduling rules the model does not check but a real schedule needs:
+Scheduling rules a real schedule needs (checked by the cost model for every mapping,
+:func:`dse.model.schedule_violation`; the search applies the same function to its genes):
 
 * a recurrence (``RD[m1+1] = SPD[m1] + ...`` reading ``RD[m1]``) stays inside one kernel, and
   no Einsum reads a tensor produced in a later kernel;
@@ -143,41 +144,18 @@ class CascadeProblem:
         return c
 
     def _edges(self, cascade) -> None:
-        """Same-iteration and recurrence (previous-iteration) edges between computing Einsums."""
-        pos_of = {x.pos: j for j, x in enumerate(self.einsums)}
-        writer = {}
-        for i, e in enumerate(cascade.einsums):
-            if not e.is_initializer and i in pos_of:
-                writer[e.output] = i
+        """Dependences between computing Einsums (:func:`dse.model.schedule_graph`, the one the
+        cost model checks every mapping against) and the consumers of each intermediate."""
+        from dse.model import schedule_graph
+
+        self.graph = schedule_graph(cascade, self.labels)
+        writers = {cascade.einsums[x.pos].output for x in self.einsums
+                   if not cascade.einsums[x.pos].is_initializer}
         self._consumers: dict[str, list[int]] = {}
-        same = np.zeros((len(self.einsums),) * 2, dtype=bool)
-        prev = np.zeros_like(same)
         for j, x in enumerate(self.einsums):
-            e = cascade.einsums[x.pos]
-            for acc in e.accesses():
-                w = writer.get(acc.tensor)
-                if w is None:
-                    continue
-                wj = pos_of[w]
-                self._consumers.setdefault(acc.tensor, []).append(j)
-                we = cascade.einsums[w]
-                rec = we.recurrence
-                later = False
-                for d, (v, c) in rec.items():
-                    ix = acc.indices[d]
-                    if ix != we.output_indices[d]:  # m1 (previous) or M1 (final)
-                        later = True
-                if later:
-                    if wj != j:
-                        prev[wj, j] = True
-                elif wj != j:
-                    same[wj, j] = True
-        # transitive closure of same-iteration edges
-        reach = same.copy()
-        for k in range(len(reach)):
-            reach |= reach[:, [k]] & reach[[k], :]
-        self.same, self.reach, self.prev = same, reach, prev
-        self.deferrable = ~same.any(axis=1)   # no same-iteration consumer
+            for acc in cascade.einsums[x.pos].accesses():
+                if acc.tensor in writers:
+                    self._consumers.setdefault(acc.tensor, []).append(j)
 
     def _ranks_roles(self, cascade) -> None:
         from einsum_cascade.index import rank_of
@@ -218,24 +196,14 @@ class CascadeProblem:
         return np.cumsum(cut) - 1
 
     def legal(self, g: np.ndarray) -> bool:
-        """The scheduling rules of the module docstring."""
+        """The scheduling rules of :func:`dse.model.schedule_violation` (the cost model applies
+        the same check to every mapping; checked here on the genes before compiling a plan)."""
+        from dse.model import schedule_violation
+
         cut, arr, slot, _, _ = self.split(g)
         kern = self.kernels_of(cut)
-        # recurrences inside one kernel; nothing reads a later kernel's output
-        wi, ci = np.nonzero(self.prev)
-        if np.any(kern[wi] != kern[ci]):
-            return False
-        wi, ci = np.nonzero(self.same)
-        if np.any(kern[wi] > kern[ci]):
-            return False
         names = [self.einsums[j].arrays[arr[j]] for j in range(len(arr))]
-        E = len(arr)
-        for a in range(E):
-            for b in range(E):
-                if a != b and kern[a] == kern[b] and slot[a] == slot[b] and \
-                        names[a] != names[b] and self.reach[a, b] and not self.deferrable[b]:
-                    return False
-        return True
+        return schedule_violation(self.graph, kern, names, kern * SLOTS + slot) is None
 
     # -- one structure ---------------------------------------------------------------------------
     def mapping(self, g: np.ndarray, spatial: dict[str, dict[str, str]] | None = None,
