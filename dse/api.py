@@ -13,6 +13,7 @@ or paths of YAML files.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -106,17 +107,30 @@ def query(workload: Any = "attention-1pass", arch: Any = "fusemax", mapping: Any
     return evaluate(cascade, a, m)
 
 
+def _hbl_can_bound(cascade: Any) -> bool:
+    """Whether some Einsum of ``cascade`` reads and writes only cascade inputs and outputs:
+    ``io_bounds``' HBL method bounds the cascade only through such an Einsum (an intermediate
+    may live on chip), so without one its candidates cannot be the headline and need not be
+    computed (they take seconds on long sequences)."""
+    ext = set(cascade.inputs) | set(cascade.outputs)
+    return any(not e.is_initializer and e.inputs and {e.output, *e.inputs} <= ext
+               for e in cascade.einsums)
+
+
+@functools.lru_cache(maxsize=128)
+def _bound(cascade: Any, fast_memory_words: int) -> tuple[float, float, str]:
+    """``io_bounds.lower_bound`` headline (words, compulsory words, method), cached per
+    (cascade with its sizes, buffer words); HBL only where it can bound the cascade."""
+    import io_bounds
+
+    methods = [m for m in io_bounds.BOUND_METHODS if m != "hbl" or _hbl_can_bound(cascade)]
+    b = io_bounds.lower_bound(cascade, None, fast_memory_words, methods=methods, detail=False)
+    return float(b.words), float(getattr(b, "compulsory_words", 0.0) or 0.0), str(b.method)
+
+
 def _lower_bound_words(result: CostResult) -> tuple[float | None, float | None, str]:
     """(lower bound words, compulsory words, note) from ``io_bounds`` for the result's cascade
     (summed over the parts of a combined result) at its buffer capacity."""
-    try:
-        import io_bounds
-
-        lb = getattr(io_bounds, "lower_bound", None)
-        if lb is None:
-            from io_bounds.api import lower_bound as lb
-    except ImportError as e:  # pragma: no cover - io_bounds is part of the project
-        return None, None, f"io_bounds unavailable: {e}"
     parts = result.parts or [result]
     words = comp = 0.0
     methods = []
@@ -124,12 +138,14 @@ def _lower_bound_words(result: CostResult) -> tuple[float | None, float | None, 
         if p.cascade is None:
             return None, None, "no cascade recorded for this result"
         try:
-            b = lb(p.cascade, None, p.buffer_words)
+            w, c, method = _bound(p.cascade, int(p.buffer_words))
+        except ImportError as e:  # pragma: no cover - io_bounds is part of the project
+            return None, None, f"io_bounds unavailable: {e}"
         except ValueError as e:
             return None, None, f"io_bounds.lower_bound failed on '{p.name}': {e}"
-        words += float(b.words)
-        comp += float(getattr(b, "compulsory_words", 0.0) or 0.0)
-        methods.append(str(getattr(b, "method", "")))
+        words += w
+        comp += c
+        methods.append(method)
     return words, comp, ", ".join(dict.fromkeys(methods))
 
 

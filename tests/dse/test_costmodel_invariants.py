@@ -22,7 +22,7 @@ def _compulsory_words(r) -> float:
 @pytest.mark.parametrize("config,arch", CONFIGS)
 @pytest.mark.parametrize("seq", [1024, 4096, 262144])
 def test_invariants_of_the_paper_configurations(config, arch, seq):
-    # B=1 keeps io_bounds.lower_bound fast (its HBL method takes seconds on large sizes)
+    # B=1 keeps io_bounds' compulsory count (an enumeration of touched indices) short
     r = query(mapping_mod.get(config).cascade, arch=arch, mapping=config, model="t5", seq_len=seq,
               B=1)
     for a, u in r.utilization.items():
@@ -30,11 +30,10 @@ def test_invariants_of_the_paper_configurations(config, arch, seq):
     assert r.latency_s >= r.cycles / r.clock_hz * (1 - 1e-12)       # >= compute-only time
     assert r.latency_s >= r.traffic_bytes / arch_mod.get(arch).dram.bandwidth_bytes_per_s * (1 - 1e-12)
     assert r.traffic_words >= _compulsory_words(r) * (1 - 1e-12)
-    if seq <= 4096:  # io_bounds.lower_bound's HBL method takes seconds at 256K
-        why = r.explain()
-        assert why["lower_bound_words"] is not None
-        assert r.traffic_words >= why["lower_bound_words"] * (1 - 1e-9)
-        assert why["gap"] >= 1 - 1e-9
+    why = r.explain()   # (HBL is skipped where it cannot bound a cascade: fast at 256K)
+    assert why["lower_bound_words"] is not None
+    assert r.traffic_words >= why["lower_bound_words"] * (1 - 1e-9)
+    assert why["gap"] >= 1 - 1e-9
     assert sum(r.energy_breakdown_pJ.values()) == pytest.approx(r.energy_pJ)
     # every Einsum's activity is a fraction of the latency
     assert (r.einsums["activity"] <= 1 + 1e-12).all()
