@@ -229,7 +229,8 @@ def _run_model(model: str, plan, split_name: str, parts: dict, evals: dict,
             d = edata.with_provenance(est.label_provenance())
             y = est._labels(d)
             value, low, high = est.predict_arrays(d)
-            thr = _throughput(est, d, cfg.n_throughput()) if ename == split_name else None
+            n_thr = cfg.n_throughput() if model != "rule4ml" else min(cfg.n_throughput(), 256)
+            thr = _throughput(est, d, n_thr) if ename == split_name else None
         except Exception as e:  # noqa: BLE001
             err = f"{type(e).__name__}: {e}"
             log(f"  {model} on {plan.name}/{ename} failed to predict: {err}")
@@ -306,5 +307,10 @@ MODEL_NOTES: dict[str, str] = {
     "wa-transformer": ("re-implementation of the paper's transformer at CPU size (d 64 instead "
                        "of 512), same epochs and data as ours"),
     "gbt": "parameter count = stored tree-node entries (3 models per target: point, 5%, 95%)",
-    "rule4ml": "rule4ml 0.2.0's shipped pretrained GNN, never trained on these designs",
+    "rule4ml": ("rule4ml 0.2.0's shipped pretrained GNN, never trained on these designs; called "
+                "through its public API with each design rebuilt as a torch.nn.Sequential of "
+                "Linear + activation layers and hls_config {board from the part, strategy, "
+                "model precision = the design's default precision, reuse factor of the first "
+                "layer}: per-layer weight quantization cannot be passed that way; throughput "
+                "measured on 256 designs"),
 }
