@@ -144,11 +144,11 @@ class IndexGroups:
 
     def tile_words(self, tiles: np.ndarray) -> np.ndarray:
         """Words of one tile per group: tiles (N, K, R) -> (N, D)."""
-        return self.counts(self.slot_extents(tiles[:, self.kernel, :]))
+        return self.counts(self.slot_extents(tiles))
 
     def held_words(self, tiles: np.ndarray) -> np.ndarray:
         """Words per group with per-tensor tiles (N, K, T, R) -> (N, D)."""
-        return self.counts(self.slot_extents(tiles[:, self.kernel, self.tensor, :]))
+        return self.counts(self.slot_extents(tiles, per_tensor=True))
 
     def fetched_words(self, tiles: np.ndarray, size: np.ndarray) -> np.ndarray:
         """Words per group summed over all tiles of the kernel's ranks (one sweep): tiles
@@ -156,13 +156,11 @@ class IndexGroups:
         rank sizes; a sliding window sums its ``floor(n/t)`` full tiles and the remainder tile
         per rank (e.g. ``ceil(OY/t) (t + FY - 1)`` rows when ``OY`` is cut into tiles ``t``:
         halos are fetched again)."""
-        t = tiles[:, self.kernel, :]                                      # (N,D,R)
-        n = np.broadcast_to(size, t.shape)
-        out = np.broadcast_to(self.static_sum, t.shape[:-1]).copy()
+        out = np.broadcast_to(self.static_sum, tiles.shape[:1] + self.static_sum.shape).copy()
         multi = self.multi
         if len(multi):
-            tS = self.slot_extents(t[:, multi, :], multi)
-            nS = self.slot_extents(n[:, multi, :], multi)
+            tS = self.slot_extents(tiles, multi)                          # (N,M,V)
+            nS = np.where(self.rank[multi] >= 0, size[np.maximum(self.rank[multi], 0)], 1.0)
             full = np.floor(nS / tS)
             rem = nS - full * tS
             V = self.rank.shape[1]
@@ -180,13 +178,15 @@ class IndexGroups:
         padded = np.concatenate([per_group, np.ones(per_group.shape[:-1] + (1,))], axis=-1)
         return np.prod(padded[..., self.index], axis=-1).reshape(per_group.shape[:-1] + (K, T))
 
-    def slot_extents(self, tiles: np.ndarray, which: Sequence[int] | None = None) -> np.ndarray:
-        """Per-slot extents (..., D, V) from tiles (..., D, R) of groups ``which`` (default
-        all; unused slots: 1)."""
-        rank = self.rank if which is None else self.rank[which]
+    def slot_extents(self, tiles: np.ndarray, which: Sequence[int] | None = None,
+                     per_tensor: bool = False) -> np.ndarray:
+        """Per-slot extents (N, D, V) of groups ``which`` (default all; unused slots: 1) from
+        kernel tiles (N, K, R), or per-tensor tiles (N, K, T, R) with ``per_tensor``."""
+        sel = slice(None) if which is None else np.asarray(which)
+        rank = self.rank[sel]
         r = np.maximum(rank, 0)
-        ext = np.take_along_axis(tiles, np.broadcast_to(r, tiles.shape[:-1] + r.shape[-1:]),
-                                 axis=-1)
+        k = self.kernel[sel][:, None]
+        ext = tiles[:, k, self.tensor[sel][:, None], r] if per_tensor else tiles[:, k, r]
         return np.where(rank >= 0, ext, 1.0)
 
 
