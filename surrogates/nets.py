@@ -128,12 +128,12 @@ def _both_ways(b):
 
 
 class GNN(nn.Module):
-    """Our GNN: node + design encoders, ``layers`` message-passing blocks (``conv`` = gatv2,
-    gin or sage; residual + LayerNorm; edges both ways with [is_skip, is_forward]) and the
+    """Our GNN: node + design encoders, ``layers`` message-passing blocks (``conv`` = sage,
+    gatv2 or gin; residual + LayerNorm; edges both ways with [is_skip, is_forward]) and the
     :class:`StructuredReadout`."""
 
     def __init__(self, node_dim: int, graph_dim: int, targets, mean, std, hidden: int = 64,
-                 layers: int = 3, conv: str = "gatv2", heads: int = 4, dropout: float = 0.0):
+                 layers: int = 3, conv: str = "sage", heads: int = 4, dropout: float = 0.0):
         super().__init__()
         pyg = require("torch_geometric.nn")
         self.node_enc = mlp([node_dim, hidden, hidden])

@@ -3,7 +3,7 @@
 Data: every source under the hls4ml data root (``$FUSEBOUND_HLS4ML_DATA`` or ``--root``;
 in this workplace ``../shared/data/hls4ml``) with C-synthesis (``hls_estimate``) labels:
 wa-hls4ml 3-layer CSV export, wa-hls4ml fixture records, N-TORC per-layer designs (exact
-repeats dropped). Split: ``grouped`` (by architecture), seed 0. Model: ``gnn`` (GATv2
+repeats dropped). Split: ``grouped`` (by architecture), seed 0. Model: ``gnn`` (GraphSAGE
 encoder, structured readout, quantile heads). Writes ``checkpoints/default.pt`` and
 ``checkpoints/default.json`` (data, split sizes, config, validation and test metrics).
 """
@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 
 HERE = Path(__file__).parent / "checkpoints"
-CONFIG = {"hidden": 48, "layers": 3, "heads": 4, "max_epochs": 40, "patience": 8,
+CONFIG = {"hidden": 48, "layers": 3, "conv": "sage", "max_epochs": 40, "patience": 8,
           "batch_size": 128, "lr": 3e-3}
 
 

@@ -50,8 +50,8 @@ def _ensure_registered() -> None:
 def available() -> list[str]:
     """Names of every registered model."""
     _ensure_registered()
-    return sorted(set(REGISTRY) | {"gnn", "gnn-gin", "gnn-sage", "transformer", "wa-gnn",
-                                   "wa-transformer"})
+    return sorted(set(REGISTRY) | {"gnn", "gnn-gatv2", "gnn-gin", "gnn-sage", "transformer",
+                                   "wa-gnn", "wa-transformer"})
 
 
 def create(name: str, **config) -> "Estimator":
