@@ -47,7 +47,9 @@ def run(out) -> dict:
         rows.append({k: r[k] for k in ("name", "lut", "ff", "dsp", "bram", "latency_cycles",
                                         "ii_cycles", "out_of_range")})
     val = est.info.get("val", {})
-    out("  validation R^2 of this checkpoint: " +
-        ", ".join(f"{t} {m['r2']:.2f}" for t, m in val.items()))
+    out("  validation SMAPE of this checkpoint: " +
+        ", ".join(f"{t} {m['smape']:.1f}%" for t, m in val.items()) +
+        " (R^2 and coverage: surrogates/checkpoints/README.md)")
     return {"model": est.name, "predictions": rows,
+            "val_smape_pct": {t: m["smape"] for t, m in val.items()},
             "val_r2": {t: m["r2"] for t, m in val.items()}}
