@@ -78,15 +78,22 @@ def published_split(record_source: str) -> str:
 
 def pack_records(records, source: str = "records", chunk: int = 20000,
                  keep_json: bool = True) -> PackedDesigns:
-    """Pack an iterable of ``fpga.Record`` s (streamed in chunks) into one ``PackedDesigns``."""
+    """Pack an iterable of ``fpga.Record`` s (streamed in chunks) into one ``PackedDesigns``.
+
+    Each chunk's records are dropped once packed; with ``keep_json`` the designs survive as
+    compact JSON text (about 1-2 kB each: pass ``keep_json=False`` for the full 684k-record
+    dataset unless the analytic baseline must run on it)."""
     out, buf = [], []
 
     def flush():
         if buf:
-            out.append(pack_designs([r.design for r in buf], labels=[r.labels for r in buf],
-                                    provenance=[r.provenance for r in buf],
-                                    splits=[published_split(r.source) for r in buf],
-                                    source=source, keep_json=keep_json))
+            p = pack_designs([r.design for r in buf], labels=[r.labels for r in buf],
+                             provenance=[r.provenance for r in buf],
+                             splits=[published_split(r.source) for r in buf],
+                             source=source, keep_json=keep_json)
+            if p.design_json is not None:
+                p.design_json = list(p.design_json)  # text only; Design objects are freed
+            out.append(p)
             buf.clear()
 
     for rec in records:
@@ -115,13 +122,15 @@ def cache_dir(cache_dir=None) -> Path:
 
 def load_dataset(source: str, path=None, label_source: str = "hls_estimate",
                  cache: bool = False, cache_dir_=None, progress: bool = False,
-                 limit: int | None = None, dedupe: bool = False) -> PackedDesigns:
+                 limit: int | None = None, dedupe: bool = False,
+                 keep_designs: bool = True) -> PackedDesigns:
     """Labelled designs of ``source`` (see the module docstring) as ``PackedDesigns``.
 
     ``label_source`` picks the resource report where a source has two (wa-hls4ml JSON):
     ``hls_estimate`` or ``post_synthesis``; each label keeps its provenance. ``limit`` reads
     at most that many records (quick looks); ``dedupe`` drops exact repeats (same design,
-    labels and provenance; N-TORC). Raises :class:`SurrogateError` when the source
+    labels and provenance; N-TORC); ``keep_designs=False`` keeps arrays only (for the full
+    dataset: saves ~1 GB; the ``fpga`` analytic baseline then cannot run on it). Raises :class:`SurrogateError` when the source
     yields no design.
     """
     if source == "all":
@@ -131,7 +140,7 @@ def load_dataset(source: str, path=None, label_source: str = "hls_estimate",
             p = root / SOURCES[name][1]
             if p.exists():
                 parts.append(load_dataset(name, p, label_source, cache, cache_dir_, progress,
-                                          limit, dedupe))
+                                          limit, dedupe, keep_designs))
         if not parts:
             raise SurrogateError(f"data root {root} must contain at least one of "
                                  f"{[SOURCES[n][1] for n in ('wa-hls4ml', 'wa-hls4ml-csv', 'ntorc')]}; got none")
@@ -141,10 +150,11 @@ def load_dataset(source: str, path=None, label_source: str = "hls_estimate",
         raise SurrogateError(f"data path of source {source!r} must exist; got {p}")
     cache_file = None
     if cache:
-        key = _fingerprint(p, f"{source}|{label_source}|{limit}|{PackedDesigns.__module__}/1")
+        key = _fingerprint(p, f"{source}|{label_source}|{limit}|{keep_designs}|"
+                              f"{PackedDesigns.__module__}/1")
         cache_file = cache_dir(cache_dir_) / f"{source}-{key}.h5"
         if cache_file.is_file():
-            data = PackedDesigns.load_h5(cache_file, with_designs=True)
+            data = PackedDesigns.load_h5(cache_file, with_designs=keep_designs)
             return data.dedupe() if dedupe else data
     import fpga
     try:
@@ -154,7 +164,7 @@ def load_dataset(source: str, path=None, label_source: str = "hls_estimate",
         if limit is not None:
             import itertools
             recs = itertools.islice(recs, limit)
-        data = pack_records(recs, source=source)
+        data = pack_records(recs, source=source, keep_json=keep_designs)
     except fpga.DesignError as e:
         raise SurrogateError(f"reading source {source!r} at {p}: {e}") from e
     data.skipped = reader.skipped.to_dict()  # type: ignore[attr-defined]

@@ -90,3 +90,35 @@ def test_manifest_matches_shared_files(hls_root):
     files = {f["path"].rsplit("/", 1)[-1]: f["sha256"] for f in
              json.loads(MANIFEST.read_text())["sources"]["wa-hls4ml-csv"]["files"]}
     assert files["3layer.csv"] == sums["3layer.csv"]
+
+
+def test_keep_designs_false_holds_arrays_only(hls_root):
+    d = load_dataset("wa-hls4ml", hls_root / "wa_hls4ml/fixtures", keep_designs=False)
+    assert d.design_json is None and len(d) == 11
+    with pytest.raises(SurrogateError, match="design JSON"):
+        d.designs()
+
+
+def test_importing_surrogates_does_not_import_torch():
+    import subprocess
+    import sys
+    code = ("import sys, surrogates, surrogates.data, surrogates.splits, surrogates.packed, "
+            "surrogates.metrics, surrogates.encoding, fusebound.commands.surrogates; "
+            "surrogates.SurrogateError; "
+            "print(any(m in sys.modules for m in ('torch', 'torch_geometric', 'lightning')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_missing_optional_package_gives_install_hint(monkeypatch):
+    import importlib
+
+    from surrogates import _deps
+
+    def fail(name):
+        raise ImportError(f"No module named {name!r}")
+    monkeypatch.setattr(importlib, "import_module", fail)
+    with pytest.raises(ImportError, match="pip install torch-geometric"):
+        _deps.require("torch_geometric.nn")
+    with pytest.raises(ImportError, match=r"fusebound\[download\]"):
+        _deps.require("huggingface_hub")
