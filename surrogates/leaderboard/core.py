@@ -109,7 +109,8 @@ class LeaderboardConfig:
         return {"models": list(self.models), "seed": self.seed, "quick": self.quick,
                 "model_config": {m: self.config_of(m) for m in self.models},
                 "checkpoints": self.checkpoints, "retrain": self.retrain,
-                "throughput_designs": self.n_throughput()}
+                "throughput_designs": self.n_throughput(),
+                "code_fingerprint": code_fingerprint()}
 
     def n_throughput(self) -> int:
         if self.throughput_designs is not None:
@@ -119,6 +120,21 @@ class LeaderboardConfig:
 
 def _hash(obj) -> str:
     return hashlib.sha1(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()[:12]
+
+
+_CODE_FILES = ("nets.py", "features.py", "encoding.py", "targets.py", "training.py",
+               "models/base.py", "models/neural.py", "models/classic.py", "models/analytic.py")
+
+
+def code_fingerprint() -> str:
+    """Hash of the surrogate model code: a checkpoint made by other code is retrained, not
+    loaded (an architecture change can make old weights load wrongly or not at all)."""
+    root = Path(__file__).resolve().parents[1]
+    h = hashlib.sha1()
+    for f in _CODE_FILES:
+        p = root / f
+        h.update(p.read_bytes() if p.is_file() else b"-")
+    return h.hexdigest()[:12]
 
 
 def _create(model: str, plan, cfg: dict, seed: int):
@@ -150,6 +166,13 @@ def _applicable(model: str, plan) -> str | None:
     return None
 
 
+def _record(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
 def _checkpointable(model: str) -> bool:
     return model not in ("rule4ml", "da4ml-factor")
 
@@ -178,6 +201,7 @@ def _run_model(model: str, plan, split_name: str, parts: dict, evals: dict,
         return [dict(base, split=e, target=None, status="skipped", error=why)
                 for e in evals], {}
     key = _hash({"model": model, "config": mcfg, "seed": cfg.seed, "targets": plan.targets,
+                 "code": code_fingerprint(),
                  "n_train": len(parts["train"]), "n_val": len(parts["val"]),
                  "train_names": _hash(list(parts["train"].names))})
     ckpt = rec_path = None
@@ -185,13 +209,16 @@ def _run_model(model: str, plan, split_name: str, parts: dict, evals: dict,
         folder = store / plan.name / split_name
         ckpt, rec_path = folder / f"{model}.pt", folder / f"{model}.json"
     est, status, error, loaded = None, "ok", None, False
-    try:
-        if (ckpt is not None and _checkpointable(model) and not cfg.retrain and ckpt.is_file()
-                and rec_path.is_file()
-                and json.loads(rec_path.read_text()).get("key") == key):
+    if (ckpt is not None and _checkpointable(model) and not cfg.retrain and ckpt.is_file()
+            and rec_path.is_file() and _record(rec_path).get("key") == key):
+        try:
             est = Estimator.load(ckpt)
             loaded = True
-        else:
+        except Exception as e:  # noqa: BLE001 - unreadable checkpoint: train again
+            log(f"  {model} on {plan.name}/{split_name}: checkpoint unreadable "
+                f"({type(e).__name__}: {str(e)[:120]}); training again")
+    try:
+        if not loaded:
             est = _create(model, plan, mcfg, cfg.seed)
             val = None if model == "rule4ml" else parts["val"]
             est.fit(parts["train"], val)
