@@ -199,7 +199,11 @@ def run_data_download(args: argparse.Namespace) -> int:
     from fusebound.output import print_json
 
     from surrogates.download import download
-    path = download(args.name, args.to, subsets=args.subset)
+    from surrogates.errors import SurrogateError
+    try:
+        path = download(args.name, args.to, subsets=args.subset)
+    except ImportError as e:  # the download extra is optional
+        raise SurrogateError(str(e)) from e
     if args.json:
         print_json({"name": args.name, "path": str(path)})
     else:

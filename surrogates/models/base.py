@@ -156,7 +156,8 @@ class Estimator:
     def fit(self, train: PackedDesigns, val: PackedDesigns | None = None) -> "Estimator":
         """Fit on ``train`` (labels of this model's provenance only); ``val`` drives early
         stopping / selection and its metrics (incl. 90% interval coverage) land in
-        ``self.info['val']``."""
+        ``self.info['val']``. Targets without a single training label are dropped (listed in
+        ``self.info['dropped_targets']``)."""
         if not isinstance(train, PackedDesigns):
             raise SurrogateError(f"training data of model {self.name!r} must be PackedDesigns; "
                                  f"got {type(train).__name__}")
@@ -170,6 +171,11 @@ class Estimator:
         if not np.isfinite(y).any():
             raise SurrogateError(f"training data of model {self.name!r} must have "
                                  f"{self.provenance!r} labels for {list(self.targets)}; got none")
+        labelled = np.isfinite(y).any(axis=0)
+        if not labelled.all():  # e.g. N-TORC has no II: predict only what the data labels
+            self.info["dropped_targets"] = [t for t, k in zip(self.targets, labelled) if not k]
+            self.targets = tuple(t for t, k in zip(self.targets, labelled) if k)
+            y = y[:, labelled]
         self.scaler = TargetScaler.fit(y, self.targets)
         self.train_range = training_range(train)
         start = time.perf_counter()
