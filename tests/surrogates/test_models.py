@@ -81,11 +81,16 @@ def test_gbt_numpy_traversal_matches_sklearn(parts):
     assert np.allclose(predict_trees(export_hgb(m), X), m.predict(X), atol=1e-9)
 
 
-def test_fpga_baseline_predicts(parts):
+def test_fpga_baseline_calibrates_on_train_and_round_trips(parts, tmp_path):
     train, val = parts
-    est = create("fpga").fit(train, val.take(np.arange(20)))
-    v, lo, hi = est.predict_arrays(val.take(np.arange(5)))
+    raw = create("fpga", calibrate=False).fit(train, val)
+    cal = create("fpga").fit(train, val)
+    assert cal.coefficients is not None and "chosen" in cal.info["calibration"]
+    assert raw.coefficients is None
+    v, lo, hi = cal.predict_arrays(val.take(np.arange(5)))
     assert np.all(v[:, 0] > 0) and np.all(np.isnan(lo))
+    back = Estimator.load(cal.save(tmp_path / "fpga.pt"))
+    assert np.array_equal(back.predict_arrays(val.take(np.arange(5)))[0], v)
 
 
 def test_registry_and_bad_inputs(parts, tmp_path):
