@@ -41,6 +41,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--max-designs", type=int, metavar="N",
                    help="at most N designs per dataset (whole architectures)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--jobs", type=int, default=1,
+                   help="worker processes fitting models in parallel, one CPU thread each "
+                        "(same numbers as --jobs 1)")
     p.add_argument("--max-epochs", type=int, help="epoch budget of every neural model")
     p.add_argument("--no-plots", action="store_true")
     p.add_argument("--no-progress", action="store_true")
@@ -67,7 +70,8 @@ def run(args: argparse.Namespace) -> int:
                           seed=args.seed, root=args.path, openflow=args.openflow,
                           splits=args.splits, max_designs=args.max_designs,
                           retrain=args.retrain, plots=not args.no_plots,
-                          model_config=model_config, progress=not args.no_progress)
+                          model_config=model_config, progress=not args.no_progress,
+                          jobs=args.jobs)
     if args.json:
         from fusebound.output import print_json
         print_json(res.json_rows())

@@ -106,7 +106,7 @@ def run_leaderboard(data=None, models=None, out_dir=None, from_checkpoints=None,
                     quick: bool = False, seed: int = 0, root=None, openflow=None,
                     splits=None, max_designs: int | None = None, retrain: bool = False,
                     plots: bool = True, model_config: dict | None = None,
-                    progress: bool = True, log=None) -> LeaderboardResult:
+                    progress: bool = True, jobs: int = 1, log=None) -> LeaderboardResult:
     """Run the leaderboard (see the module docstring).
 
     ``data``: source names / paths (default: every source found under ``root`` or
@@ -116,6 +116,7 @@ def run_leaderboard(data=None, models=None, out_dir=None, from_checkpoints=None,
     ``.json``, ``plots/`` and (unless ``from_checkpoints`` is given) ``checkpoints/`` go.
     ``from_checkpoints``: a checkpoint folder to load fitted models from (models missing there
     are trained and saved there). ``quick``: tiny models on <= 400 designs per dataset.
+    ``jobs``: worker processes fitting models in parallel (same numbers as ``jobs=1``).
     """
     from . import report
     from .datasets import plan_datasets
@@ -131,14 +132,14 @@ def run_leaderboard(data=None, models=None, out_dir=None, from_checkpoints=None,
     cfg = LeaderboardConfig(models=tuple(models or DEFAULT_MODELS), seed=seed, quick=quick,
                             model_config=dict(model_config or {}),
                             checkpoints=str(ckpt) if ckpt else None, retrain=retrain,
-                            progress=progress)
+                            progress=progress, jobs=jobs)
     with _quiet():
         from .._threads import limit_threads
         with limit_threads(1):
             plans, skipped = plan_datasets(data, root=root, openflow=openflow, quick=quick, seed=seed,
                                   max_designs=max_designs, split_names=splits)
             from .core import run_models
-            rows, preds, split_recs = run_models(plans, cfg, log=log)
+            rows, preds, split_recs = run_models(plans, cfg, log=log, jobs=cfg.jobs)
     checks = report.check_targets(rows, {p.name: p.notes for p in plans})
     res = LeaderboardResult(rows=rows, targets_check=checks,
                             datasets=[p.summary() for p in plans], splits=split_recs,

@@ -117,11 +117,12 @@ def test_resume_loads_checkpoints_with_identical_rows(quick, hls_root):
 
 
 def test_same_seed_same_leaderboard_and_failed_model_is_reported(quick, hls_root, tmp_path):
-    """Retrain from scratch with the same seed: identical metrics. A model whose config makes
-    it fail is a 'failed' row with its error and the others still complete."""
+    """Retrain from scratch with the same seed, in 2 worker processes: identical metrics. A
+    model whose config makes it fail is a 'failed' row with its error and the others still
+    complete."""
     res, _ = quick
     again = run_leaderboard(data=["wa-hls4ml-csv"], root=hls_root, quick=True,
-                            max_designs=150, models=["gbt", "gnn", "mlp"],
+                            max_designs=150, models=["gbt", "gnn", "mlp"], jobs=2,
                             out_dir=tmp_path, progress=False, plots=False,
                             model_config={"mlp": {"hidden": [-3]}})
     before = {(r["model"], r["split"], r["target"]): r for r in res.rows if r["status"] == "ok"}
