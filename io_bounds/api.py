@@ -41,16 +41,14 @@ def _compulsory_cached(cascade) -> tuple[float, dict[str, int]]:
     return float(sum(words.values())), words
 
 
-_ENUMERATE_LIMIT = 2_000_000
-
-
 @functools.lru_cache(maxsize=1024)
 def _in_range(cascade, i: int, tensor: str) -> int:
     """Distinct elements of ``tensor`` inside its declared shape that Einsum ``i`` reads
-    (padding excluded): exact when the index expressions use disjoint rank variables or the
-    accessed box is small enough to enumerate, else a lower bound (the best single dimension).
-    Several reads of the same tensor: the largest (a lower bound of their union)."""
-    import numpy as np
+    (padding excluded), by :func:`io_bounds.touched.touched_elements`: closed forms per index
+    expression, exact; index expressions sharing a rank variable are enumerated jointly when the
+    box is small enough, else the best single dimension (a lower bound). Several reads of the
+    same tensor: the largest (a lower bound of their union)."""
+    from io_bounds.touched import touched_elements
 
     e = cascade.einsums[i]
     sizes = cascade.sizes
@@ -58,34 +56,9 @@ def _in_range(cascade, i: int, tensor: str) -> int:
     dims = _shape(cascade, tensor)
     best = 0
     for acc in e.accesses():
-        if acc.tensor != tensor:
-            continue
-        coefs = [ix.coefficients(sizes) for ix in acc.indices]
-        per_dim, disjoint, seen = [], True, set()
-        for (coef, const), dim in zip(coefs, dims):
-            vs = {v for v, c in coef.items() if c}
-            disjoint &= not (vs & seen)
-            seen |= vs
-            vals = np.array([const], dtype=np.int64)
-            for v, c in coef.items():
-                vals = np.unique((vals[:, None] + c * np.arange(ext[v])[None, :]).ravel())
-            per_dim.append(int(np.count_nonzero((vals >= 0) & (vals < dim))))
-        if disjoint:
-            n = math.prod(per_dim)
-        elif math.prod(ext[v] for v in seen) <= _ENUMERATE_LIMIT:
-            var = sorted(seen)
-            grid = np.indices([ext[v] for v in var]).reshape(len(var), -1)
-            cols = []
-            ok = np.ones(grid.shape[1], dtype=bool)
-            for (coef, const), dim in zip(coefs, dims):
-                col = const + sum(c * grid[var.index(v)] for v, c in coef.items() if c)
-                col = np.broadcast_to(col, grid.shape[1:])
-                ok &= (col >= 0) & (col < dim)
-                cols.append(col)
-            n = len(np.unique(np.stack(cols, axis=1)[ok], axis=0))
-        else:
-            n = max(per_dim, default=0)
-        best = max(best, n)
+        if acc.tensor == tensor:
+            indices = [ix.coefficients(sizes) for ix in acc.indices]
+            best = max(best, touched_elements(indices, ext, dims)[0])
     return best
 
 
