@@ -35,11 +35,12 @@ factor, ``q_r = ceil(n_r / t_r)`` off-chip trips):
 - Kernel cycles = sum over overlap groups of max over arrays of the group's cycles on that
   array (Einsums in no group form their own group: they run alone).
 - Words of a tensor, or of its tile, = distinct elements its index expressions touch
-  (:func:`distinct_index_values` per index expression: ``t_oy + t_fy - 1`` rows for
-  ``I[oy+fy]``, ``s (t_oy - 1) + d (t_fy - 1) + 1`` with stride and dilation when the window
-  covers the stride, the product for a split rank ``M0*m1+m0``); one sweep over a tensor's
-  tiles moves the sum of their footprints (halos are fetched again), ``|T|`` when its ranks
-  are not cut.
+  (:func:`io_bounds.touched.distinct_index_values` per index expression: ``t_oy + t_fy - 1``
+  rows for ``I[oy+fy]``, ``s (t_oy - 1) + d (t_fy - 1) + 1`` with stride and dilation when the
+  window covers the stride, the product for a split rank ``M0*m1+m0``; capped at the declared
+  dimension, so padding offsets are not subtracted - an upper bound there); one sweep over a
+  tensor's tiles moves the sum of their footprints (halos are fetched again), ``|T|`` when its
+  ranks are not cut.
 - Off-chip traffic of a tensor read by kernel ``k`` = ``|T| * prod(q_r for loops outside T's
   innermost relevant loop that do not index T) * passes`` where ``passes`` counts the distinct
   passes (over a streamed rank) in which the kernel reads it; outputs are written ``visits``
@@ -74,36 +75,11 @@ import numpy as np
 from dse.arch import Architecture
 from dse.errors import DSEError, MappingError
 from dse.mapping import AUTO, Mapping
+from io_bounds.touched import distinct_index_values
 
 # ---------------------------------------------------------------------------------------------
-# Touched words of an index expression (sliding windows, strides, split ranks)
-
-
-def distinct_index_values(coefs: Sequence[int], extents: Sequence[Any]) -> np.ndarray:
-    """Distinct values of ``sum_i coefs[i] * x_i`` over ``0 <= x_i < extents[i]`` (extents are
-    numbers or broadcastable arrays; returns a float array).
-
-    One variable: its extent. Two variables with coefficients ``a, b`` (``g = gcd(a, b)``,
-    ``a' = a/g``, ``b' = b/g``) and extents ``X, Y``: two points give the same value exactly
-    when they differ by ``k (b', -a')``, so each value's points form one chain and the count is
-    ``X Y - max(X - b', 0) max(Y - a', 0)`` (the points whose predecessor in the chain lies in
-    the box are not first of their chain). A sliding window ``oy + fy`` gives ``X + Y - 1``;
-    ``s*oy + d*fy`` the span ``s (X-1) + d (Y-1) + 1`` when the window covers the stride, fewer
-    when a stride skips elements; a split rank ``M0*m1 + m0`` gives ``X Y``. Three or more
-    variables: ``min(span, product)`` (an upper bound).
-    """
-    terms = [(abs(int(c)), np.asarray(x, dtype=float)) for c, x in zip(coefs, extents) if c]
-    if not terms:
-        return np.asarray(1.0)
-    if len(terms) == 1:
-        return terms[0][1] * 1.0
-    if len(terms) == 2:
-        (a, x), (b, y) = terms
-        g = math.gcd(a, b)
-        a, b = a // g, b // g
-        return x * y - np.maximum(x - b, 0.0) * np.maximum(y - a, 0.0)
-    span = 1.0 + sum(c * (x - 1.0) for c, x in terms)
-    return np.minimum(span, np.prod(np.broadcast_arrays(*[x for _, x in terms]), axis=0))
+# Touched words of an index expression: io_bounds' closed form (one implementation for the
+# bounds and the cost model), vectorised over candidate tiles; re-exported here for callers.
 
 
 @dataclass

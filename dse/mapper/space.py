@@ -376,9 +376,9 @@ class MappingSpace:
     def footprint_words(self, tiles: np.ndarray) -> np.ndarray:
         """Words each tensor occupies for per-rank tile extents ``tiles`` (..., R): the
         product over tensor dims of the distinct index values
-        (:func:`dse.model.distinct_index_values`: ``t_oy + t_fy - 1`` for ``oy + fy``);
+        (:func:`io_bounds.touched.distinct_index_values`: ``t_oy + t_fy - 1`` for ``oy + fy``);
         returns (..., n_tensors)."""
-        from dse.model import distinct_index_values
+        from io_bounds.touched import distinct_index_values
 
         idx = {r: i for i, r in enumerate(self.nest.ranks)}
         out = []
