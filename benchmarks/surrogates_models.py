@@ -1,7 +1,7 @@
 """Train every surrogate model on one split and compare validation accuracy and cost.
 
     python benchmarks/surrogates_models.py [--data wa-hls4ml-csv] [--path DIR]
-        [--split grouped] [--models gnn gnn-gin gnn-sage transformer wa-gnn wa-transformer gbt mlp]
+        [--split grouped] [--models gnn-gatv2 gnn-gin gnn-sage transformer wa-gnn wa-transformer gbt mlp]
         [--max-epochs 20] [--seed 0] [--json]
 
 Answers the "GATv2, GIN or GraphSAGE - measure which" question of the GNN encoder and puts
@@ -24,7 +24,7 @@ def main(argv=None) -> int:
     ap.add_argument("--data", default="wa-hls4ml-csv")
     ap.add_argument("--path")
     ap.add_argument("--split", default="grouped")
-    ap.add_argument("--models", nargs="+", default=["gnn", "gnn-gin", "gnn-sage", "transformer",
+    ap.add_argument("--models", nargs="+", default=["gnn-gatv2", "gnn-gin", "gnn-sage", "transformer",
                                                     "wa-gnn", "wa-transformer", "gbt", "mlp"])
     ap.add_argument("--max-epochs", type=int, default=20)
     ap.add_argument("--seed", type=int, default=0)

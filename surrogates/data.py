@@ -150,8 +150,8 @@ def load_dataset(source: str, path=None, label_source: str = "hls_estimate",
         raise SurrogateError(f"data path of source {source!r} must exist; got {p}")
     cache_file = None
     if cache:
-        key = _fingerprint(p, f"{source}|{label_source}|{limit}|{keep_designs}|"
-                              f"{PackedDesigns.__module__}/1")
+        from .packed import CACHE_FORMAT
+        key = _fingerprint(p, f"{source}|{label_source}|{limit}|{keep_designs}|{CACHE_FORMAT}")
         cache_file = cache_dir(cache_dir_) / f"{source}-{key}.h5"
         if cache_file.is_file():
             data = PackedDesigns.load_h5(cache_file, with_designs=keep_designs)

@@ -5,7 +5,10 @@ numbers of :data:`LAYER_COLUMNS`, a layer-type code, an activation code and its 
 level; one row per design with :data:`DESIGN_COLUMNS`, a strategy and an io_type code.
 The learned models see *features* derived from those rows by :func:`node_features`,
 :func:`graph_features` and :func:`flat_features`: log1p of sizes (scaled by 1/10), bit widths
-scaled by 1/16, one-hot layer type and activation. Vocabularies are fixed so that checkpoints
+scaled by 1/16, one-hot layer type and activation. Node and graph features deliberately carry
+no depth or position (no level, no layer count): a layer's contribution must not depend on
+how deep the network is, or the structured readout could not extrapolate to deeper designs
+(measured in benchmarks/surrogates_depth.py). The flat baselines do get the depth. Vocabularies are fixed so that checkpoints
 stay valid; a checkpoint stores them and refuses to load with different ones.
 """
 
@@ -150,7 +153,7 @@ _BIT_COLS = ("weight_bits", "weight_integer", "bias_bits", "result_bits", "accum
 #: Names of the numeric node features (before the one-hots).
 NODE_NUMERIC: tuple[str, ...] = (
     tuple(f"log_{c}" for c in _LOG_COLS) + tuple(f"{c}/16" for c in _BIT_COLS)
-    + ("log_stride", "n_inputs", "log_mults_per_cycle", "log_weight_bits_total", "log_level")
+    + ("log_stride", "n_inputs", "log_mults_per_cycle", "log_weight_bits_total")
 )
 #: Numeric node features used by the wa-hls4ml re-implementations (the paper's inputs:
 #: input/output dims, weight bits, reuse factor, filters, kernel, stride).
@@ -159,7 +162,7 @@ WA_NODE_NUMERIC: tuple[str, ...] = ("log_in_size", "log_out_size", "weight_bits/
 GRAPH_NUMERIC: tuple[str, ...] = (
     tuple(f"strategy={s}" for s in STRATEGIES) + tuple(f"io={s}" for s in IO_TYPES)
     + ("clock_ns/10", "log_part_lut", "log_part_ff", "log_part_dsp", "log_part_bram",
-       "log_part_uram", "log_n_layers")
+       "log_part_uram")
 )
 WA_GRAPH_NUMERIC: tuple[str, ...] = (tuple(f"strategy={s}" for s in STRATEGIES)
                                      + tuple(f"io={s}" for s in IO_TYPES))
@@ -180,7 +183,7 @@ def node_features(layer_num: np.ndarray, layer_type: np.ndarray, layer_act: np.n
     mults = np.log1p(np.clip(x[:, _L["parameters"]], 0, None) / rf) / 10.0
     wbits = np.log1p(np.clip(x[:, _L["parameters"]] * x[:, _L["weight_bits"]], 0, None)) / 10.0
     extra = [np.log1p(np.clip(x[:, _L["stride"]], 0, None)) / 10.0, x[:, _L["n_inputs"]] / 2.0,
-             mults, wbits, np.log1p(np.asarray(layer_level, dtype=np.float64)) / 4.0]
+             mults, wbits]
     num = np.stack(logs + bits + extra, axis=1)
     n = x.shape[0]
     onehot_t = np.zeros((n, len(LAYER_TYPES)))
@@ -205,8 +208,7 @@ def graph_features(design_num: np.ndarray, strategy: np.ndarray, io_type: np.nda
     io[np.arange(n), np.asarray(io_type, dtype=np.int64)] = 1.0
     parts = [np.log1p(np.clip(d[:, _D[c]], 0, None)) / 10.0
              for c in ("part_lut", "part_ff", "part_dsp", "part_bram", "part_uram")]
-    rest = np.stack([d[:, _D["clock_ns"]] / 10.0] + parts
-                    + [np.log1p(np.asarray(n_layers, dtype=np.float64)) / 4.0], axis=1)
+    rest = np.stack([d[:, _D["clock_ns"]] / 10.0] + parts, axis=1)
     return np.concatenate([s, io, rest], axis=1).astype(np.float32)
 
 
@@ -217,7 +219,7 @@ def column_index(names: tuple[str, ...], wanted: tuple[str, ...]) -> np.ndarray:
 
 
 def flat_feature_names() -> tuple[str, ...]:
-    agg = tuple(f"{a}_{c}" for c in NODE_NUMERIC[:-1] for a in ("sum", "max"))
+    agg = tuple(f"{a}_{c}" for c in NODE_NUMERIC for a in ("sum", "max"))
     return (GRAPH_NUMERIC + agg + tuple(f"count_{t}" for t in LAYER_TYPES)
             + tuple(f"count_act_{a}" for a in ACTIVATIONS) + ("depth",))
 
@@ -230,7 +232,7 @@ def flat_features(node_x: np.ndarray, layer_ptr: np.ndarray, graph_x: np.ndarray
     Shape (n_designs, len(flat_feature_names())), float32. Every design has >= 1 layer.
     """
     starts = np.asarray(layer_ptr[:-1], dtype=np.int64)
-    k = len(NODE_NUMERIC) - 1  # drop log_level from the aggregates
+    k = len(NODE_NUMERIC)
     num = node_x[:, :k].astype(np.float64)
     sums = np.add.reduceat(np.expm1(num * 10.0), starts, axis=0)  # sums on the raw-ish scale
     sums = np.log1p(np.clip(sums, 0, None)) / 10.0

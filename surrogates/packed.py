@@ -23,7 +23,10 @@ from .targets import PROVENANCES, TARGETS
 
 SPLIT_NAMES: tuple[str, ...] = ("", "train", "val", "test", "exemplar")
 PROVENANCE_CODES: tuple[str, ...] = ("",) + PROVENANCES
-CACHE_FORMAT = "fusebound-packed-designs/1"
+#: Version of the packing rules (columns, codes, architecture keys); part of the cache format
+#: and of cache file names, so a cache made by older code is never read as current.
+PACK_VERSION = 2
+CACHE_FORMAT = f"fusebound-packed-designs/{PACK_VERSION}"
 
 _ARRAYS = ("layer_ptr", "layer_type", "layer_act", "layer_num", "layer_level", "edge_ptr",
            "edges", "design_num", "strategy", "io_type", "part", "labels", "provenance", "arch",

@@ -119,6 +119,16 @@ def out_of_range(data: PackedDesigns, rng: dict | None) -> list[str]:
     return ["; ".join(r) for r in reasons]
 
 
+def _vocab() -> dict:
+    """Vocabularies and feature names a checkpoint depends on (checked at load)."""
+    from ..features import flat_feature_names, graph_feature_names, node_feature_names
+    return {"layer_types": list(LAYER_TYPES), "activations": list(ACTIVATIONS),
+            "strategies": list(STRATEGIES), "io_types": list(IO_TYPES),
+            "layer_columns": list(LAYER_COLUMNS), "node_features": list(node_feature_names()),
+            "graph_features": list(graph_feature_names()),
+            "flat_features": list(flat_feature_names())}
+
+
 class Estimator:
     """Base class: subclasses implement ``_fit(train, val)``, ``_predict(data) -> (value, low,
     high)`` raw-scale arrays [n, T] (low / high NaN without intervals), ``_arrays()`` and
@@ -260,9 +270,7 @@ class Estimator:
                 "seed": self.seed, "provenance": self.provenance, "config": self.config,
                 "scaler": self.scaler.to_dict() if self.scaler else None,
                 "train_range": self.train_range, "info": self.info,
-                "vocab": {"layer_types": list(LAYER_TYPES), "activations": list(ACTIVATIONS),
-                          "strategies": list(STRATEGIES), "io_types": list(IO_TYPES),
-                          "layer_columns": list(LAYER_COLUMNS)}}
+                "vocab": _vocab()}
 
     def save(self, path) -> Path:
         """Write a single checkpoint file (tensors + JSON metadata); returns its path."""
@@ -295,10 +303,7 @@ class Estimator:
             raise SurrogateError(f"checkpoint {path} must have format {CHECKPOINT_FORMAT!r}; "
                                  f"got {blob.get('format') if isinstance(blob, dict) else type(blob)}")
         meta = json.loads(blob["meta"])
-        want = {"layer_types": list(LAYER_TYPES), "activations": list(ACTIVATIONS),
-                "strategies": list(STRATEGIES), "io_types": list(IO_TYPES),
-                "layer_columns": list(LAYER_COLUMNS)}
-        if meta.get("vocab") != want:
+        if meta.get("vocab") != _vocab():
             raise SurrogateError(f"vocabularies of checkpoint {path} must match this version of "
                                  "surrogates (retrain it); they differ")
         _ensure_registered()

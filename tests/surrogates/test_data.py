@@ -122,3 +122,12 @@ def test_missing_optional_package_gives_install_hint(monkeypatch):
         _deps.require("torch_geometric.nn")
     with pytest.raises(ImportError, match=r"fusebound\[download\]"):
         _deps.require("huggingface_hub")
+
+
+def test_cache_of_older_packing_is_refused(csv_small, tmp_path):
+    import h5py
+    path = csv_small.take(np.arange(3)).save_h5(tmp_path / "old.h5")
+    with h5py.File(path, "r+") as f:
+        f.attrs["format"] = "fusebound-packed-designs/1"
+    with pytest.raises(SurrogateError, match="must have format"):
+        PackedDesigns.load_h5(path)
