@@ -106,7 +106,8 @@ def run_leaderboard(data=None, models=None, out_dir=None, from_checkpoints=None,
                     quick: bool = False, seed: int = 0, root=None, openflow=None,
                     splits=None, max_designs: int | None = None, retrain: bool = False,
                     plots: bool = True, model_config: dict | None = None,
-                    progress: bool = True, jobs: int = 1, log=None) -> LeaderboardResult:
+                    progress: bool = True, jobs: int = 1, cache: bool = True,
+                    log=None) -> LeaderboardResult:
     """Run the leaderboard (see the module docstring).
 
     ``data``: source names / paths (default: every source found under ``root`` or
@@ -117,6 +118,8 @@ def run_leaderboard(data=None, models=None, out_dir=None, from_checkpoints=None,
     ``from_checkpoints``: a checkpoint folder to load fitted models from (models missing there
     are trained and saved there). ``quick``: tiny models on <= 400 designs per dataset.
     ``jobs``: worker processes fitting models in parallel (same numbers as ``jobs=1``).
+    ``cache``: keep / reuse the compact HDF5 cache of each source (see
+    :func:`surrogates.data.load_dataset`).
     """
     from . import report
     from .datasets import plan_datasets
@@ -137,7 +140,7 @@ def run_leaderboard(data=None, models=None, out_dir=None, from_checkpoints=None,
         from .._threads import limit_threads
         with limit_threads(1):
             plans, skipped = plan_datasets(data, root=root, openflow=openflow, quick=quick, seed=seed,
-                                  max_designs=max_designs, split_names=splits)
+                                  max_designs=max_designs, split_names=splits, cache=cache)
             from .core import run_models
             rows, preds, split_recs = run_models(plans, cfg, log=log, jobs=cfg.jobs)
     checks = report.check_targets(rows, {p.name: p.notes for p in plans})

@@ -167,7 +167,9 @@ def _fmt(v, kind: str = "") -> str:
         return f"{int(v):,}"
     if kind in ("smape", "median_abs_rel_err", "p75_abs_rel_err"):
         return f"{v:.2f}"
-    if isinstance(v, float) and abs(v) >= 1e5:
+    if isinstance(v, float) and abs(v) >= 1e5 and kind in ("r2", "smape", "rmse",
+                                                          "median_abs_rel_err",
+                                                          "p75_abs_rel_err"):
         return f"{v:.2e}"
     if kind == "r2":
         return f"{v:.3f}"

@@ -258,3 +258,29 @@ def test_bad_inputs_have_clear_errors(hls_root, tmp_path):
                         from_checkpoints=tmp_path / "missing")
     with pytest.raises(SurrogateError, match="splits must be among"):
         run_leaderboard(data=["wa-hls4ml-csv"], root=hls_root, quick=True, splits=["sideways"])
+
+
+def test_full_wa_hls4ml_layout_uses_published_split_and_exemplar(hls_root, tmp_path):
+    """A folder laid out like the downloaded wa-hls4ml dataset (train_* / val_* / test_* /
+    exemplar files; here the real fixture records under those names) is trained on its
+    published split with post-synthesis labels and scored on test and exemplar."""
+    import shutil
+    src = hls_root / "wa_hls4ml" / "fixtures"
+    dst = tmp_path / "wa_hls4ml" / "fixtures"
+    dst.mkdir(parents=True)
+    for name, new in (("test_2layer_merged.json", "train_2layer_merged.json"),
+                      ("test_3layer_merged.json", "train_3layer_merged.json"),
+                      ("test_latency_merged.first1.json", "val_latency_merged.json"),
+                      ("test_2_20_merged.first1.json", "test_2_20_merged.json"),
+                      ("test_conv2d_merged.first1.json", "test_conv2d_merged.json"),
+                      ("exemplar_models.first_Bipc_Particle.json", "exemplar_models.json")):
+        shutil.copy(src / name, dst / new)
+    res = run_leaderboard(data=["wa-hls4ml"], root=tmp_path, quick=True, models=["gbt"],
+                          splits=["published"], progress=False, cache=False)
+    ds = res.datasets[0]
+    assert ds["dataset"] == "wa-hls4ml" and ds["provenance"] == "post_synthesis"
+    assert ds["splits"][0] == "published"
+    sizes = next(s for s in res.splits if s["split"] == "published")
+    assert sizes["sizes"]["train"] == 8 and sizes["eval_sets"] == {"published": 2,
+                                                                   "exemplar": 2}
+    assert {r["split"] for r in res.rows if r["status"] == "ok"} == {"published", "exemplar"}
