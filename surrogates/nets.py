@@ -180,7 +180,8 @@ def _positions(b, max_len: int):
 class Transformer(nn.Module):
     """Our transformer: one token per layer (+ learned position) and one design token from the
     graph features; encoder output of the layer tokens feeds the :class:`StructuredReadout`
-    (the critical path still follows the design's edges)."""
+    (the critical path still follows the design's edges). Positions beyond the deepest one
+    seen in training reuse the last trained position embedding."""
 
     def __init__(self, node_dim: int, graph_dim: int, targets, mean, std, hidden: int = 64,
                  layers: int = 2, heads: int = 4, dropout: float = 0.0, max_len: int = 128):
@@ -189,6 +190,7 @@ class Transformer(nn.Module):
         self.graph_enc = mlp([graph_dim, hidden, hidden])
         self.pos = nn.Embedding(max_len, hidden)
         self.max_len = max_len
+        self.register_buffer("max_pos_seen", torch.zeros((), dtype=torch.long))
         layer = nn.TransformerEncoderLayer(hidden, heads, 2 * hidden, dropout, batch_first=True,
                                            norm_first=True, activation="gelu")
         self.encoder = nn.TransformerEncoder(layer, layers, enable_nested_tensor=False)
@@ -196,7 +198,12 @@ class Transformer(nn.Module):
         self.readout = StructuredReadout(hidden, hidden, target_kinds(targets), mean, std)
 
     def forward(self, b):
-        tok = self.node_enc(b.x) + self.pos(_positions(b, self.max_len))
+        pos = _positions(b, self.max_len)
+        if self.training and pos.numel():
+            self.max_pos_seen.fill_(max(int(self.max_pos_seen), int(pos.max())))
+        else:  # positions never trained keep the last trained embedding (deeper designs)
+            pos = pos.clamp(max=int(self.max_pos_seen))
+        tok = self.node_enc(b.x) + self.pos(pos)
         dense, mask = _dense(tok, b)
         g = self.graph_enc(b.graph_x)[:, None, :]
         seq = torch.cat([g, dense], dim=1)
