@@ -121,3 +121,16 @@ def test_predict_pytorch_model_through_hls4ml(est, tmp_path):
     assert [l.type for l in d.layers][:2] == ["Input", "Dense"]
     df = est.predict((model, cfg))
     assert len(df) == 1 and df["lut"].iloc[0] > 0
+
+
+def test_cli_data_info_and_split(capsys, hls_root):
+    fixtures = str(hls_root / "wa_hls4ml/fixtures")
+    assert main(["data", "info", "wa-hls4ml", "--path", fixtures, "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["designs"] == 11 and info["skipped"]["total"] == 2
+    assert main(["data", "split", "wa-hls4ml", "--path", fixtures, "--split", "grouped",
+                 "--json"]) == 0
+    sp = json.loads(capsys.readouterr().out)
+    assert sum(sp["sizes"].values()) == 11 and sp["seed"] == 0
+    assert main(["data", "split", "wa-hls4ml", "--path", fixtures, "--split", "nope"]) == 2
+    assert "split must be one of" in capsys.readouterr().err
