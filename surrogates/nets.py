@@ -11,7 +11,9 @@ resource units):
 - resources:  y = sum_v exp(z_v) + exp(d)              -> log1p(y) = logsumexp({z_v}, d, 0)
 - latency:    L(v) = exp(z_v) + max_{u->v} L(u) (critical path through the DAG, skips
               included), y = max_v L(v) + exp(d)
-- II:         y = max_v exp(z_v) + exp(d)
+- II:         y = (1 - s) max_v exp(z_v) + s L_path + exp(d), s = sigmoid(gate(design)):
+              the max over layers for dataflow pipelines, the critical path where hls4ml
+              does not overlap layers (io_parallel: reported II = latency in wa-hls4ml)
 
 so predictions grow with depth the way hardware does instead of saturating like a pooled
 readout.
@@ -86,6 +88,10 @@ class StructuredReadout(nn.Module):
         t = len(kinds)
         self.node_head = mlp([hidden, hidden, t])
         self.design_head = mlp([design_dim, hidden, t])
+        # II: a learned per-design mix of "max over layers" (dataflow / io_stream pipelines)
+        # and "along the critical path" (io_parallel without dataflow, where hls4ml reports
+        # II = latency); both are non-negative, the gate is a sigmoid of the design embedding
+        self.ii_gate = nn.Linear(design_dim, 1) if "max" in self.kinds else None
         self.register_buffer("mean", torch.tensor(mean, dtype=torch.float32))
         self.register_buffer("std", torch.tensor(std, dtype=torch.float32))
         with torch.no_grad():  # start near the label mean: log(N contributions) ~ 1.5
@@ -106,7 +112,10 @@ class StructuredReadout(nn.Module):
             elif kind == "path":
                 agg = critical_path(z[:, j], b.edge_index, b.level, b.batch, b.num_graphs)
             else:
-                agg = scatter(z[:, j:j + 1], b.batch, b.num_graphs, "max")[:, 0]
+                mx = scatter(z[:, j:j + 1], b.batch, b.num_graphs, "max")[:, 0]
+                path = critical_path(z[:, j], b.edge_index, b.level, b.batch, b.num_graphs)
+                g = self.ii_gate(h_design)[:, 0]
+                agg = torch.logaddexp(F.logsigmoid(-g) + mx, F.logsigmoid(g) + path)
             outs.append(torch.logsumexp(torch.stack([agg, d[:, j], zero], dim=0), dim=0))
         log1p_y = torch.stack(outs, dim=1)
         return (log1p_y - self.mean) / self.std
