@@ -123,8 +123,8 @@ class TorchEstimator(Estimator):
 class GNNEstimator(TorchEstimator):
     """Our GNN: GraphSAGE message passing by default (config ``conv``: sage, gatv2, gin),
     structured readout. SAGE was chosen by measurement (benchmarks/surrogates_models.py on
-    the grouped 3-layer CSV split: R^2 within noise of GATv2 and GIN, 1.3x faster to train,
-    5x faster to predict)."""
+    the grouped 3-layer CSV split: R^2 within noise of GATv2 and GIN, 1.8-2.4x faster to
+    train and 1.5-5x faster to predict than GATv2 across runs)."""
     family, conv = "gnn", "sage"
 
 
