@@ -240,6 +240,13 @@ def _entry(name: str) -> Entry:
     return LIBRARY[name]
 
 
+def _check_options(e: Entry, options: Mapping[str, Any]) -> None:
+    bad = [k for k in options if k not in e.options]
+    if bad:
+        raise CascadeError(f"unknown option(s) {', '.join(bad)} for cascade {e.name}; options: "
+                           f"{', '.join(e.options) or 'none'}")
+
+
 def describe(name: str) -> dict[str, Any]:
     """Ranks, options (with defaults), default sizes and description of a library cascade."""
     e = _entry(name)
@@ -251,8 +258,10 @@ def default_sizes(name: str, **options: Any) -> dict[str, int]:
     """Small sizes for demos and tests (only ranks the cascade has under ``options``)."""
     from .parser import parse
 
-    ranks = parse(_entry(name).build(**options)).ranks
-    return {k: v for k, v in _entry(name).defaults.items() if k in ranks}
+    e = _entry(name)
+    _check_options(e, options)
+    ranks = parse(e.build(**options)).ranks
+    return {k: v for k, v in e.defaults.items() if k in ranks}
 
 
 def with_defaults(name: str, sizes: Mapping[str, int] | None = None,
@@ -282,10 +291,7 @@ def get(name: str, **kwargs: Any):
     e = _entry(name)
     options = {k: v for k, v in kwargs.items() if k[:1].islower()}
     sizes = {k: v for k, v in kwargs.items() if not k[:1].islower()}
-    bad = [k for k in options if k not in e.options]
-    if bad:
-        raise CascadeError(f"unknown option(s) {', '.join(bad)} for cascade {name}; options: "
-                           f"{', '.join(e.options) or 'none'}")
+    _check_options(e, options)
     bad = [k for k in sizes if k not in e.ranks]
     if bad:
         raise CascadeError(f"unknown rank(s) {', '.join(bad)} for cascade {name}; ranks: "

@@ -90,6 +90,8 @@ def reference(name: str, inputs: Mapping[str, np.ndarray], **options: Any) -> di
 
 def random_inputs(c, sizes: Mapping[str, int] | None = None, seed: int = 0) -> dict[str, np.ndarray]:
     """Standard-normal inputs of the right shapes (``np.random.default_rng(seed)``)."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise CascadeError(f"seed of the random inputs must be an int >= 0; got {seed!r}")
     rng = np.random.default_rng(seed)
     return {n: rng.standard_normal(c.shape(n, sizes)) for n in c.inputs}
 

@@ -271,6 +271,9 @@ def validate_cascade(c: "Cascade") -> None:
             if r not in c.ranks:
                 raise CascadeError(f"tensor {t} uses undeclared rank {r}; ranks: "
                                    f"{', '.join(c.ranks)}")
+    if not c.einsums:
+        raise CascadeError(f"cascade {c.name or '(unnamed)'} has no Einsums; a cascade needs at "
+                           f"least one statement such as 'Z[m,n] = A[m,k] * B[k,n]'")
     for e in c.einsums:
         if not isinstance(e, Einsum):
             raise CascadeError(f"einsums must be Einsum objects; got {e!r}")

@@ -7,8 +7,9 @@ heavy dependencies inside ``func`` so that ``fusebound --help`` stays fast.
 
 Errors: user-facing exceptions (``ValueError``, ``LookupError`` (so ``KeyError``), ``OSError``
 and their project subclasses such as ``CascadeError``) print ``error: <message>`` and exit
-with status 2; anything else prints ``internal error`` with a hint to rerun with
-``--debug`` (which shows the traceback) and exits with status 1.
+with status 2 (so does ``MemoryError``: the sizes asked for do not fit in memory); anything
+else prints ``internal error`` with a hint to rerun with ``--debug`` (which shows the
+traceback) and exits with status 1.
 """
 
 from __future__ import annotations
@@ -85,6 +86,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             raise
         print(f"error: {_message(exc)}", file=sys.stderr)
+        return 2
+    except MemoryError as exc:  # sizes too large for this machine: the input's fault, not ours
+        if args.debug:
+            raise
+        print(f"error: out of memory ({exc or 'MemoryError'}); use smaller sizes", file=sys.stderr)
         return 2
     except Exception as exc:  # noqa: BLE001 - last line of defence for the CLI
         if args.debug:
