@@ -296,6 +296,9 @@ def get(name: str, **kwargs: Any):
     if bad:
         raise CascadeError(f"unknown rank(s) {', '.join(bad)} for cascade {name}; ranks: "
                            f"{', '.join(e.ranks)}")
+    for k, v in sizes.items():
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and v < 1:
+            raise CascadeError(f"size of rank {k} of cascade {name} must be >= 1; got {v}")
     c = _parse_cached(e.build(**options))
     if "M0" in c.ranks and "M0" not in sizes:
         m = sizes.get("M", sizes.get("P") if c.ranks["M"].formula is not None else None)

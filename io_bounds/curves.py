@@ -53,10 +53,22 @@ CONVENTIONS = (
 )
 
 
-def divisors(n: int) -> np.ndarray:
-    """All divisors of ``n`` in increasing order."""
-    n = positive_int(n, "rank size")
-    small = [d for d in range(1, math.isqrt(n) + 1) if n % d == 0]
+#: Largest rank size a tiling search accepts: 2**53, beyond which float64 traffic counts are
+#: no longer exact (and trial division up to sqrt(n) would run for hours).
+MAX_RANK_SIZE = 2 ** 53
+
+
+def divisors(n: int, what: str = "rank size") -> np.ndarray:
+    """All divisors of ``n`` (``1 <= n <= MAX_RANK_SIZE``) in increasing order."""
+    n = positive_int(n, what)
+    if n > MAX_RANK_SIZE:
+        raise BoundError(f"{what} must be at most 2**53 = {MAX_RANK_SIZE:,} for a tiling "
+                         f"search; got {n:,}")
+    small = []
+    root = math.isqrt(n)
+    for lo in range(1, root + 1, 1 << 22):  # trial division in vectorised chunks
+        d = np.arange(lo, min(root, lo + (1 << 22) - 1) + 1, dtype=np.int64)
+        small.extend(d[n % d == 0].tolist())
     return np.array(sorted(set(small + [n // d for d in small])), dtype=np.int64)
 
 
@@ -161,7 +173,7 @@ def einsum_curve(nest: Nest, max_tilings: int = MAX_TILINGS):
     """Pareto curve (DataFrame buffer_words, traffic_words, mapping) of one Einsum."""
     import pandas as pd
 
-    divs = [divisors(nest.sizes[r]) for r in nest.ranks]
+    divs = [divisors(nest.sizes[r], f"size of rank {r}") for r in nest.ranks]
     thinned = False
     while math.prod(len(d) for d in divs) > max_tilings:
         j = int(np.argmax([len(d) for d in divs]))

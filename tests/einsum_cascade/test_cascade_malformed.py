@@ -40,3 +40,10 @@ def test_cli_empty_file_exit_2(capsys, tmp_path):
     path.write_text("")
     assert main(["cascade", "check", str(path)]) == 2
     assert "no Einsums" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("sizes", [dict(M=0), dict(M=4, M0=0), dict(M=4, M0=-2)])
+def test_zero_size_is_named_before_the_chunk_rule(sizes):
+    # M=0 made the M0 = min(M, 256) rule divide by zero (`fusebound query --seq 0`)
+    with pytest.raises(CascadeError, match="must be >= 1"):
+        library.get("attention-1pass", **sizes)

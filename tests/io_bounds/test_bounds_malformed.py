@@ -1,0 +1,29 @@
+"""Malformed input found by QA: each case raises BoundError quickly (CLI: exit 2)."""
+
+import pytest
+
+from io_bounds import BoundError
+from io_bounds.curves import MAX_RANK_SIZE, divisors
+from fusebound.cli import main
+
+
+def test_divisors_small_sizes_match_the_definition():
+    for n in range(1, 200):
+        assert divisors(n).tolist() == [d for d in range(1, n + 1) if n % d == 0]
+
+
+def test_divisors_of_a_large_size_are_found_in_chunks():
+    # 2**52 has the 53 divisors 2**0 .. 2**52
+    assert divisors(2 ** 52).tolist() == [2 ** i for i in range(53)]
+
+
+def test_rank_size_beyond_2_53_is_refused():
+    # `bounds gemm --m 99999999999999999999 ...` ran trial division to sqrt(1e20) for hours
+    with pytest.raises(BoundError, match="size of rank M must be at most 2\\*\\*53"):
+        divisors(MAX_RANK_SIZE + 1, "size of rank M")
+
+
+def test_cli_huge_gemm_is_exit_2(capsys):
+    assert main(["bounds", "gemm", "--m", str(10 ** 20), "--n", "4", "--k", "4",
+                 "--buffer", "100"]) == 2
+    assert "at most 2**53" in capsys.readouterr().err
