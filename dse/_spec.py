@@ -24,18 +24,26 @@ def load_yaml(source: str | Path, what: str) -> Any:
     import yaml
 
     text = source
-    if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source
-                                    and source.strip().endswith((".yaml", ".yml"))):
+    one_line = isinstance(source, str) and "\n" not in source
+    if isinstance(source, Path) or (one_line and (source.strip().endswith((".yaml", ".yml"))
+                                                  or Path(source).exists())):
         path = Path(source)
         try:
             text = path.read_text()
         except OSError as e:
             raise DSEError(f"cannot read {what} file '{path}': {e.strerror or e}") from e
+        except UnicodeDecodeError as e:
+            raise DSEError(f"{what} file '{path}' is not UTF-8 text (YAML expected): {e}") from e
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as e:
         raise DSEError(f"malformed YAML for {what}: {e}") from e
     if not isinstance(data, dict):
+        if one_line and text is source and not isinstance(data, (dict, list)):
+            raise DSEError(f"no {what} file named '{source}' (and as YAML text it is not a "
+                           f"mapping)")
+        if data is None:
+            raise DSEError(f"{what} YAML is empty; expected a mapping at the top level")
         raise DSEError(f"{what} YAML must be a mapping at the top level; got {type(data).__name__}")
     return data
 

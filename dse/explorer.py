@@ -72,13 +72,16 @@ class ArchSpace:
         object.__setattr__(self, "base", arch_mod.get(self.base) if isinstance(self.base, str)
                            else (self.base if isinstance(self.base, arch_mod.Architecture)
                                  else arch_mod.Architecture.from_dict(self.base)))
+        if self.array_2d is not None and not isinstance(self.array_2d, (list, tuple)):
+            raise DSEError(f"array_2d must be a list of sizes n or [rows, cols]; got "
+                           f"{self.array_2d!r}")
         shapes = []
         for s in self.array_2d or ():
             if isinstance(s, (int, np.integer)) and not isinstance(s, bool):
                 s = (int(s), int(s))
             if not isinstance(s, (list, tuple)) or len(s) != 2:
                 raise DSEError(f"every entry of array_2d must be n or [rows, cols]; got {s!r}")
-            shapes.append(_tuple_of(s, "array_2d entry"))
+            shapes.append(_tuple_of(s, "[rows, cols] of array_2d"))
         object.__setattr__(self, "array_2d", tuple(shapes))
         object.__setattr__(self, "array_1d", _tuple_of(self.array_1d, "array_1d"))
         object.__setattr__(self, "buffer_words", _tuple_of(self.buffer_words, "buffer_words"))
@@ -202,8 +205,11 @@ class ExploreSpec:
 
         check_keys(d, {"workload", "arch_space", "search"}, {"workload", "arch_space"},
                    "explore spec")
-        return cls(workload=dict(d["workload"]), arch_space=d["arch_space"],
-                   search=dict(d.get("search") or {}))
+        workload, search = d["workload"], d.get("search") or {}
+        # copies only of mappings: anything else reaches __post_init__, which names it
+        return cls(workload=dict(workload) if isinstance(workload, Mapping) else workload,
+                   arch_space=d["arch_space"],
+                   search=dict(search) if isinstance(search, Mapping) else search)
 
     @classmethod
     def from_yaml(cls, source: str | Path) -> "ExploreSpec":

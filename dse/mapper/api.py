@@ -92,6 +92,8 @@ def search(workload: Any, arch: Any = "fusemax", *, objective: str = "latency",
     Ctrl-C ends the search early and returns the best found so far (``interrupted=True``).
     """
     objective_fn(objective)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise DSEError(f"seed of the mapping search must be an int >= 0; got {seed!r}")
     arch = resolve_arch(arch)
     w = workload_from_spec(workload)
     bud = Budget.parse(budget, DEFAULT_CASCADE_BUDGET if isinstance(w, CascadeWorkload)
@@ -219,13 +221,13 @@ def map_cli_spec(workload: str, sizes: dict[str, int], model: str | None, seq: i
         spec = load_yaml(workload, "workload spec")
     elif workload in ("gemm", "bgemm", "conv2d"):
         spec = {"einsum": workload, **sizes}
-        if model or seq:
+        if model is not None or seq is not None:
             raise DSEError(f"--model/--seq apply to cascades, not to einsum {workload!r}")
     else:
         spec = {"cascade": workload}
-        if model:
+        if model is not None:
             spec["model"] = model
-        if seq:
+        if seq is not None:  # --seq 0 must reach the check, not be dropped
             spec["seq_len"] = seq
         if sizes:
             spec["sizes"] = sizes

@@ -38,9 +38,15 @@ IndexExpr = tuple[tuple[int, str], ...]
 
 
 def divisors(n: int) -> list[int]:
-    """All positive divisors of ``n``, ascending."""
-    small = [d for d in range(1, math.isqrt(n) + 1) if n % d == 0]
-    return sorted(set(small + [n // d for d in small]))
+    """All positive divisors of ``n``, ascending (``io_bounds.curves.divisors``: vectorised
+    trial division; sizes above 2**53 raise, as a Python loop to sqrt(n) would run for hours)."""
+    from io_bounds import BoundError
+    from io_bounds.curves import divisors as _divisors
+
+    try:
+        return _divisors(n, "rank size").tolist()
+    except BoundError as e:
+        raise DSEError(f"cannot tile a rank of size {n}: {e}") from e
 
 
 @dataclass(frozen=True)
