@@ -305,6 +305,7 @@ class Design:
         if len(set(edges)) != len(edges):
             raise DesignError(f"edges of design {self.name!r} must not repeat; got {edges}")
         object.__setattr__(self, "edges", tuple(edges))
+        self._check_shapes()
         object.__setattr__(self, "strategy", canonical_strategy(self.strategy))
         object.__setattr__(self, "io_type", canonical_io_type(self.io_type))
         try:
@@ -328,6 +329,25 @@ class Design:
         object.__setattr__(self, "meta", _jsonable(dict(self.meta or {})))
 
     # ------------------------------------------------------------------ constructors
+    def _check_shapes(self) -> None:
+        """A layer fed by exactly one other layer must take as many elements as that layer
+        gives (shapes may differ: Flatten and Reshape keep the count)."""
+        preds: dict[int, list[int]] = {}
+        for s, t in self.edges:
+            preds.setdefault(t, []).append(s)
+        for t, ss in preds.items():
+            if len(ss) != 1:
+                continue
+            src, dst = self.layers[ss[0]], self.layers[t]
+            if not src.output_shape or not dst.input_shape:
+                continue
+            n_out, n_in = math.prod(src.output_shape), math.prod(dst.input_shape)
+            if n_out != n_in:
+                raise DesignError(
+                    f"input_shape {list(dst.input_shape)} of layer {dst.name!r} does not match "
+                    f"output_shape {list(src.output_shape)} of layer {src.name!r} that feeds it "
+                    f"in design {self.name!r} ({n_in} vs {n_out} elements)")
+
     @classmethod
     def chain(cls, layers: Sequence[Layer | Mapping[str, Any]], **kw: Any) -> "Design":
         """A design whose layers feed each other in order (edges ``(i, i+1)``)."""

@@ -287,21 +287,39 @@ def load_coefficients(path: str | Path | None = None) -> tuple[dict[str, dict[st
         return ANALYTIC_COEFFICIENTS, "analytic"
     try:
         data = json.loads(p.read_text())
-        coefs = data["coefficients"]
-    except (ValueError, KeyError) as e:
+    except ValueError as e:
         raise DesignError(f"coefficient file {p} is not a fitted-coefficient JSON: {e}") from e
+    except OSError as e:
+        raise DesignError(f"cannot read coefficient file {p}: {e.strerror or e}") from e
+    if not isinstance(data, Mapping) or "coefficients" not in data:
+        got = f"keys {sorted(data)}" if isinstance(data, Mapping) else type(data).__name__
+        raise DesignError(f"coefficient file {p} must hold a JSON object with 'coefficients' "
+                          f"(target -> feature -> value); got {got}")
+    coefs = data["coefficients"]
     return _check_coefficients(coefs), f"fitted ({p.name})"
 
 
 def _check_coefficients(coefs: Mapping[str, Mapping[str, float]]) -> dict[str, dict[str, float]]:
+    if not isinstance(coefs, Mapping):
+        raise DesignError(f"coefficients must map target -> feature -> value; got "
+                          f"{type(coefs).__name__}")
     out = {}
     for t, feats in FEATURES.items():
-        given = dict(coefs.get(t, ANALYTIC_COEFFICIENTS[t]))
+        given = coefs.get(t, ANALYTIC_COEFFICIENTS[t])
+        if not isinstance(given, Mapping):
+            raise DesignError(f"coefficients of target {t!r} must map feature -> value; got "
+                              f"{type(given).__name__} {given!r}")
         unknown = set(given) - set(feats)
         if unknown:
             raise DesignError(f"coefficients of target {t!r} name unknown features "
                               f"{sorted(unknown)}; valid: {list(feats)}")
-        out[t] = {k: float(given.get(k, 0.0)) for k in feats}
+        out[t] = {}
+        for k in feats:
+            v = given.get(k, 0.0)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+                raise DesignError(f"coefficient {k!r} of target {t!r} must be a finite number; "
+                                  f"got {v!r}")
+            out[t][k] = float(v)
     return out
 
 

@@ -19,6 +19,7 @@ Latency as well.
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left
 from functools import lru_cache
 from dataclasses import dataclass
@@ -26,10 +27,22 @@ from dataclasses import dataclass
 from fpga.errors import DesignError
 
 
+#: Largest n_in / n_out a reuse-factor check accepts (far beyond any FPGA layer; the
+#: divisor search below is O(sqrt(n_in) + sqrt(n_out))).
+MAX_LAYER_SIZE = 2 ** 40
+
+
 def _check(n_in: int, n_out: int) -> None:
     for k, v in (("n_in", n_in), ("n_out", n_out)):
         if isinstance(v, bool) or not isinstance(v, int) or v < 1:
             raise DesignError(f"{k} of a reuse-factor check must be a positive int; got {v!r}")
+        if v > MAX_LAYER_SIZE:
+            raise DesignError(f"{k} of a reuse-factor check must be at most 2**40; got {v}")
+
+
+def _divisors(n: int) -> set[int]:
+    small = [d for d in range(1, math.isqrt(n) + 1) if n % d == 0]
+    return set(small) | {n // d for d in small}
 
 
 def is_valid_reuse_factor(n_in: int, n_out: int, rf: int) -> bool:
@@ -52,14 +65,10 @@ def valid_reuse_factors(n_in: int, n_out: int) -> list[int]:
 
 @lru_cache(maxsize=4096)
 def _valid(n_in: int, n_out: int) -> tuple[int, ...]:
-    total = n_in * n_out
-    divisors = set()
-    d = 1
-    while d * d <= total:
-        if total % d == 0:
-            divisors.add(d)
-            divisors.add(total // d)
-        d += 1
+    # every divisor of n_in*n_out is a product of a divisor of n_in and one of n_out: two
+    # searches to sqrt(n) instead of one to sqrt(n_in*n_out) (which hung at 1e11 x 1e11)
+    din, dout = _divisors(n_in), _divisors(n_out)
+    divisors = {a * b for a in din for b in dout}
     return tuple(sorted(rf for rf in divisors if is_valid_reuse_factor(n_in, n_out, rf)))
 
 
