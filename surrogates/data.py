@@ -133,6 +133,10 @@ def load_dataset(source: str, path=None, label_source: str = "hls_estimate",
     dataset: saves ~1 GB; the ``fpga`` analytic baseline then cannot run on it). Raises :class:`SurrogateError` when the source
     yields no design.
     """
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)
+                              or limit < 1):
+        raise SurrogateError(f"limit of records to read must be an int >= 1 (or None for "
+                             f"all); got {limit!r}")
     if source == "all":
         parts = []
         root = data_root(path)
@@ -165,7 +169,7 @@ def load_dataset(source: str, path=None, label_source: str = "hls_estimate",
             import itertools
             recs = itertools.islice(recs, limit)
         data = pack_records(recs, source=source, keep_json=keep_designs)
-    except fpga.DesignError as e:
+    except (fpga.DesignError, UnicodeDecodeError) as e:  # not text: junk bytes or a binary
         raise SurrogateError(f"reading source {source!r} at {p}: {e}") from e
     data.skipped = reader.skipped.to_dict()  # type: ignore[attr-defined]
     if len(data) == 0:

@@ -187,6 +187,8 @@ def make_split(name: str, data: PackedDesigns, seed: int = 0, **params) -> Split
     """Build split ``name`` (see the module docstring); unknown names list the valid ones."""
     if name not in SPLITS:
         raise SurrogateError(f"split must be one of {sorted(SPLITS)}; got {name!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise SurrogateError(f"seed of split {name!r} must be an int >= 0; got {seed!r}")
     split = SPLITS[name](data, seed=seed, **params)
     if len(split.train) == 0 or len(split.val) == 0:
         raise SurrogateError(f"split {name!r} of {len(data)} designs must leave designs for "

@@ -127,11 +127,22 @@ def fit_net(net, train: EncodedSet, val: EncodedSet, *, max_epochs: int = 30,
         ckpt_dir = out_dir / "checkpoints"
         callbacks.append(L.pytorch.callbacks.ModelCheckpoint(dirpath=str(ckpt_dir),
                                                              monitor="val_loss", save_top_k=1))
-    trainer = L.Trainer(max_epochs=max_epochs, callbacks=callbacks, logger=logger,
-                        enable_checkpointing=out_dir is not None, enable_progress_bar=progress,
-                        enable_model_summary=False, accelerator=accelerator, devices=devices,
-                        strategy=strategy, num_nodes=num_nodes, log_every_n_steps=10,
-                        default_root_dir=str(out_dir) if out_dir else None, deterministic=False)
+    try:
+        trainer = L.Trainer(max_epochs=max_epochs, callbacks=callbacks, logger=logger,
+                            enable_checkpointing=out_dir is not None,
+                            enable_progress_bar=progress, enable_model_summary=False,
+                            accelerator=accelerator, devices=devices, strategy=strategy,
+                            num_nodes=num_nodes, log_every_n_steps=10,
+                            default_root_dir=str(out_dir) if out_dir else None,
+                            deterministic=False)
+    except (TypeError, ValueError, ImportError, RuntimeError,
+            L.fabric.utilities.exceptions.MisconfigurationException) as e:
+        # Lightning rejects these options with TypeError / MisconfigurationException /
+        # ModuleNotFoundError (``--devices -3``, ``--accelerator tpu`` without torch_xla)
+        from .errors import SurrogateError
+        raise SurrogateError(f"Lightning cannot train with accelerator={accelerator!r}, "
+                             f"devices={devices!r}, strategy={strategy!r}, "
+                             f"num_nodes={num_nodes!r}: {e}") from e
     start = time.perf_counter()
     trainer.fit(module, datamodule=dm)
     seconds = time.perf_counter() - start

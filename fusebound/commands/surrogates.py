@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run_train)
 
     p = sub.add_parser("predict", help="predict LUT/FF/DSP/BRAM/latency/II of hls4ml designs",
-                       description="Predict resources, latency and II (with 90%% intervals) of "
+                       description="Predict resources, latency and II (with 90% intervals) of "
                                    "designs in JSON/YAML files with a surrogate checkpoint.")
     p.add_argument("designs", nargs="+", metavar="DESIGN.json",
                    help="design file(s): fpga design JSON/YAML or wa-hls4ml record JSON")
@@ -92,6 +92,14 @@ def run_train(args: argparse.Namespace) -> int:
         if getattr(args, k) is not None:
             cfg[k] = getattr(args, k)
     if args.model in ("gbt", "mlp", "fpga"):
+        from surrogates.errors import SurrogateError
+        neural = (("max_epochs", 30), ("batch_size", None), ("lr", None), ("hidden", None),
+                  ("layers", None), ("accelerator", "auto"), ("devices", "auto"),
+                  ("strategy", "auto"), ("num_nodes", 1))
+        given = ["--" + k.replace("_", "-") for k, default in neural if getattr(args, k) != default]
+        if given:  # they used to be dropped without a word
+            raise SurrogateError(f"{', '.join(given)} of train apply to neural models only; "
+                                 f"model {args.model!r} takes none of them")
         cfg = {}
     res = train(args.model, args.data, split=args.split, seed=args.seed, path=args.path,
                 label_source=args.label_source, out_dir=args.out, limit=args.limit, **cfg)

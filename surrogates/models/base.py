@@ -297,12 +297,26 @@ class Estimator:
         try:
             blob = torch.load(path, map_location="cpu", weights_only=True)
         except Exception as e:  # noqa: BLE001 - any unreadable file is a bad checkpoint
+            # torch's weights-only message suggests weights_only=False, which would execute
+            # the file; say what is wrong instead
+            reason = ("it is not a torch file of tensors (junk bytes, or pickled objects, which "
+                      "are never loaded)" if "Weights only load failed" in str(e)
+                      else (str(e).strip().splitlines() or [type(e).__name__])[0])
             raise SurrogateError(f"checkpoint {path} must be a file written by "
-                                 f"Estimator.save; could not read it: {e}") from e
+                                 f"Estimator.save; could not read it: {reason}") from e
         if not isinstance(blob, dict) or blob.get("format") != CHECKPOINT_FORMAT:
             raise SurrogateError(f"checkpoint {path} must have format {CHECKPOINT_FORMAT!r}; "
                                  f"got {blob.get('format') if isinstance(blob, dict) else type(blob)}")
-        meta = json.loads(blob["meta"])
+        try:
+            meta = json.loads(blob["meta"])
+            if not isinstance(meta, dict) or not isinstance(blob.get("arrays"), dict):
+                raise TypeError("meta must be a JSON object and arrays a dict")
+            for key in ("model", "targets", "seed", "provenance", "config"):
+                meta[key]  # noqa: B018 - presence check
+        except (KeyError, TypeError, ValueError) as e:
+            raise SurrogateError(f"checkpoint {path} is damaged: its meta data or arrays "
+                                 f"must be as Estimator.save writes them; {type(e).__name__}: "
+                                 f"{e}") from e
         if meta.get("vocab") != _vocab():
             raise SurrogateError(f"vocabularies of checkpoint {path} must match this version of "
                                  "surrogates (retrain it); they differ")

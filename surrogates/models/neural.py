@@ -35,12 +35,42 @@ _ARCH_DEFAULTS = {"gnn": {"hidden": 64, "layers": 3, "heads": 4, "dropout": 0.0}
                   "wa-transformer": {"d": 64, "layers": 2, "heads": 4, "dropout": 0.0}}
 
 
+_POSITIVE_INT_KEYS = ("hidden", "d", "layers", "heads", "max_epochs", "batch_size", "patience",
+                      "num_nodes")
+
+
+def _check_hparams(name: str, config: dict) -> None:
+    """Sizes and epochs are ints >= 1, ``lr`` > 0, ``weight_decay`` >= 0, ``dropout`` in
+    [0, 1) (``--max-epochs 0`` used to save an untrained model, ``--hidden 0`` an empty one)."""
+    import math
+
+    from ..errors import SurrogateError
+
+    def bad(key, expected):
+        return SurrogateError(f"{key} of model {name!r} must be {expected}; got {config[key]!r}")
+
+    for key in _POSITIVE_INT_KEYS:
+        v = config.get(key)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
+            raise bad(key, "an int >= 1")
+    for key, lo, lo_ok, hi in (("lr", 0.0, False, math.inf), ("weight_decay", 0.0, True, math.inf),
+                               ("dropout", 0.0, True, 1.0)):
+        v = config.get(key)
+        if v is None:
+            continue
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) \
+                or v < lo or (v == lo and not lo_ok) or v >= hi:
+            rng = f"{'>=' if lo_ok else '>'} {lo:g}" + (f" and < {hi:g}" if hi < math.inf else "")
+            raise bad(key, f"a finite number {rng}")
+
+
 class TorchEstimator(Estimator):
     family: str = "gnn"
     conv: str = "sage"
 
     def __init__(self, **kw):
         super().__init__(**kw)
+        _check_hparams(self.name, self.config)
         if self.family == "gnn":
             conv = self.config.setdefault("conv", self.conv)  # recorded in checkpoints
             if conv not in ("gatv2", "gin", "sage"):
