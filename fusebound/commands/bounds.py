@@ -91,8 +91,11 @@ def _gemm(args: argparse.Namespace) -> int:
                  "bytes": at["traffic_words"] * args.word_bytes, "regime": at["mapping"],
                  "theorem": "not a bound: a schedule"})
     print_table(rows, ["bound", "words", "bytes", "regime", "theorem"])
+    import math
+    gap = at["traffic_words"] / b["words"]
     print(f"lower bound: {b['words']:,.0f} words ({b['method']}); "
-          f"gap of the best tiling: {at['traffic_words'] / b['words']:.3f}x")
+          + (f"gap of the best tiling: {gap:.3f}x" if math.isfinite(gap) else
+             f"no tiling fits in {r['bound']['fast_memory_words']:,.0f} words, so no gap"))
     return 0
 
 

@@ -27,3 +27,10 @@ def test_cli_huge_gemm_is_exit_2(capsys):
     assert main(["bounds", "gemm", "--m", str(10 ** 20), "--n", "4", "--k", "4",
                  "--buffer", "100"]) == 2
     assert "at most 2**53" in capsys.readouterr().err
+
+
+def test_cli_gemm_buffer_too_small_for_any_tiling_says_so(capsys):
+    # printed "gap of the best tiling: nanx"
+    assert main(["bounds", "gemm", "--m", "4", "--n", "4", "--k", "4", "--buffer", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "no tiling fits in 1 words" in out and "nan" not in out.split("\n")[-2]
