@@ -136,7 +136,9 @@ def _curve(args: argparse.Namespace) -> int:
     from io_bounds.report import curve_report
     from io_bounds.units import parse_buffer, parse_size
 
-    sizes = dict(parse_size(s) for s in (args.size or []))
+    from fusebound.commands._args import once
+
+    sizes = once((parse_size(s) for s in (args.size or [])), "--size")
     buffers = [parse_buffer(b, args.word_bytes) for b in args.buffer] if args.buffer else None
     options = {}
     for item in args.opt or []:

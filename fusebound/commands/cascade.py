@@ -13,14 +13,16 @@ def _kv(text: str, what: str) -> tuple[str, str]:
 
 
 def _sizes(items: list[str] | None) -> dict[str, int]:
-    out = {}
+    from fusebound.commands._args import once
+
+    pairs = []
     for item in items or []:
         k, v = _kv(item, "--size")
         try:
-            out[k] = int(v)
+            pairs.append((k, int(v)))
         except ValueError as e:
             raise ValueError(f"--size {k} expects an integer; got {v!r}") from e
-    return out
+    return once(pairs, "--size")
 
 
 def _options(items: list[str] | None) -> dict[str, object]:

@@ -12,7 +12,9 @@ from typing import Callable
 
 
 def _sizes(pairs: list[str]) -> dict[str, int]:
-    out = {}
+    from fusebound.commands._args import once
+
+    out = []
     for p in pairs:
         name, sep, value = p.partition("=")
         if not sep or not name.strip():
@@ -23,8 +25,8 @@ def _sizes(pairs: list[str]) -> dict[str, int]:
             raise ValueError(f"size of rank {name} must be an integer; got {value!r}") from e
         if n <= 0:
             raise ValueError(f"size of rank {name} must be positive; got {n}")
-        out[name.strip()] = n
-    return out
+        out.append((name.strip(), n))
+    return once(out, "--size")
 
 
 def _add_query(p: argparse.ArgumentParser) -> None:

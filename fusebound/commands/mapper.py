@@ -44,14 +44,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _sizes(pairs: list[str]) -> dict[str, int]:
     from dse.errors import DSEError
+    from fusebound.commands._args import once
 
-    out = {}
+    out = []
     for p in pairs:
         name, sep, value = p.partition("=")
         if not sep or not name or not value.lstrip("-").isdigit():
             raise DSEError(f"--size must look like RANK=N (e.g. M=128); got {p!r}")
-        out[name] = int(value)
-    return out
+        out.append((name, int(value)))
+    return once(out, "--size")
 
 
 def run_map(args: argparse.Namespace) -> int:

@@ -1,5 +1,7 @@
 """How the CLI reports failures that are the input's fault."""
 
+import pytest
+
 from fusebound.cli import main
 
 
@@ -15,3 +17,20 @@ def test_memory_error_is_a_user_error(capsys, monkeypatch):
     assert main(["cascade", "run", "gemm"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: out of memory") and "74.5 GiB" in err
+
+
+@pytest.mark.parametrize("argv", [
+    ["cascade", "show", "gemm", "--size", "M=4", "--size", "M=5"],
+    ["query", "gemm", "--mapping", "gemm", "-s", "M=64", "-s", "M=3", "-s", "N=4", "-s", "K=4"],
+    ["map", "gemm", "-s", "M=64", "-s", "N=64", "-s", "K=64", "-s", "M=3"],
+    ["bounds", "curve", "gemm", "--size", "M=4", "--size", "N=4", "--size", "K=4",
+     "--size", "M=8"],
+])
+def test_a_size_given_twice_with_different_values_is_a_contradiction(capsys, argv):
+    # the last value used to win silently
+    assert main(argv) == 2
+    assert "--size M is given twice" in capsys.readouterr().err
+
+
+def test_a_size_repeated_with_the_same_value_is_fine(capsys):
+    assert main(["cascade", "show", "gemm", "--size", "M=4", "--size", "M=4"]) == 0
