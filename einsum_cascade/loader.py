@@ -30,7 +30,10 @@ def load(source: str, sizes: Mapping[str, int] | None = None, *, defaults: bool 
     if not path.is_file():
         raise CascadeError(f"{source!r} is neither a library cascade ({', '.join(library.names())}) "
                            f"nor a readable file")
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise CascadeError(f"cascade file {source} is not UTF-8 text: {e}") from e
     suffix = path.suffix.lower()
     if suffix == ".json":
         try:

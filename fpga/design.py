@@ -434,6 +434,9 @@ class Design:
             text = p.read_text()
         except OSError as e:
             raise DesignError(f"cannot read design file {p}: {e}") from e
+        except UnicodeDecodeError as e:
+            raise DesignError(f"design file {p} is not UTF-8 text (JSON or YAML expected): "
+                              f"{e}") from e
         try:
             if p.suffix.lower() in (".yaml", ".yml"):
                 import yaml

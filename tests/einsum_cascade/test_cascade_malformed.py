@@ -47,3 +47,12 @@ def test_zero_size_is_named_before_the_chunk_rule(sizes):
     # M=0 made the M0 = min(M, 256) rule divide by zero (`fusebound query --seq 0`)
     with pytest.raises(CascadeError, match="must be >= 1"):
         library.get("attention-1pass", **sizes)
+
+
+@pytest.mark.parametrize("suffix", [".ec", ".json", ".yaml"])
+def test_binary_file_names_the_file(tmp_path, suffix):
+    from einsum_cascade.loader import load
+    path = tmp_path / f"junk{suffix}"
+    path.write_bytes(b"\xde\xad\xbe\xef\x00")
+    with pytest.raises(CascadeError, match=f"cascade file .*junk\\{suffix} is not UTF-8"):
+        load(str(path))

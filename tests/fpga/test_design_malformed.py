@@ -55,3 +55,10 @@ def test_reuse_factors_of_a_huge_layer_come_back_fast():
     assert check_reuse_factor(99999999999, 99999999999, 7).used == 9
     with pytest.raises(DesignError, match="at most 2\\*\\*40"):
         valid_reuse_factors(2 ** 41, 4)
+
+
+def test_binary_design_file_names_the_file(tmp_path):
+    path = tmp_path / "junk.yaml"
+    path.write_bytes(b"\xde\xad\xbe\xef\x00")
+    with pytest.raises(DesignError, match="design file .*junk.yaml is not UTF-8 text"):
+        Design.load(path)
