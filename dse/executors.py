@@ -44,7 +44,8 @@ class LocalExecutor:
 
     def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
         items = list(items)
-        workers = self.workers or os.cpu_count() or 1
+        # `is None`, not `or`: --workers 0 used to mean "every core"
+        workers = self.workers if self.workers is not None else (os.cpu_count() or 1)
         if workers < 1:
             raise DSEError(f"workers of the local executor must be >= 1; got {workers}")
         if len(items) <= 1 or workers == 1:

@@ -148,6 +148,11 @@ def reproduce(models: Sequence[str] | None = None, seq_lens: Sequence[int] | Non
     """
     models = list(models or workload_mod.names())
     seq_lens = list(seq_lens or workload_mod.SEQ_LENS)
+    for what, values in (("models", models), ("sequence lengths", seq_lens)):
+        repeated = sorted({v for v in values if values.count(v) > 1}, key=str)
+        if repeated:  # a repeat would weigh that point twice in the averages
+            raise DSEError(f"{what} of the FuseMax reproduction must not repeat; got "
+                           f"{repeated} more than once")
     cfg_arch = dict(mapping_mod.CONFIGS)
     configs = list(configs or cfg_arch)
     for c in configs:

@@ -71,3 +71,20 @@ def test_cli_map_huge_rank_exit_2(capsys):
     assert main(["map", "gemm", "-s", f"M={10 ** 20}", "-s", "N=4", "-s", "K=4",
                  "--budget", "10"]) == 2
     assert "2**53" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kw, message", [
+    (dict(models=["bert", "t5", "t5"]), "models .* must not repeat; got \\['t5'\\]"),
+    (dict(models=["bert"], seq_lens=[1024, 1024]), "sequence lengths .* must not repeat"),
+])
+def test_fusemax_repeats_would_skew_the_averages(kw, message):
+    # `fusebound fusemax --models bert t5 t5` weighed t5 twice in the mean speedup
+    from dse.fusemax import reproduce
+    with pytest.raises(DSEError, match=message):
+        reproduce(**kw)
+
+
+def test_zero_workers_is_refused_not_all_cores():
+    from dse.executors import LocalExecutor
+    with pytest.raises(DSEError, match="workers of the local executor must be >= 1; got 0"):
+        LocalExecutor(workers=0).map(abs, [1, 2])
