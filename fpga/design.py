@@ -323,6 +323,9 @@ class Design:
                                Precision.parse_optional(self.default_precision))
         for k in ("part", "hls4ml_version", "tool_version", "backend"):
             v = getattr(self, k)
+            if isinstance(v, (Mapping, list, tuple, set)):  # str() would make "[1]" a part
+                raise DesignError(f"{k} of design {self.name!r} must be a string; got "
+                                  f"{type(v).__name__} {v!r}")
             if v is not None:
                 object.__setattr__(self, k, str(v))
         object.__setattr__(self, "name", str(self.name))

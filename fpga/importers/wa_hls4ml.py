@@ -96,12 +96,28 @@ def _requested_rf(hls: Mapping[str, Any], name: str) -> int | None:
     return None if rf is None else int(_num(rf, "ReuseFactor"))
 
 
+def _section(rec: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    """``rec[key]`` when it is an object, ``{}`` when absent or null; anything else raises
+    (a list here used to end in AttributeError: 'list' object has no attribute 'get')."""
+    v = rec.get(key)
+    if v is None:
+        return {}
+    if not isinstance(v, Mapping):
+        raise DesignError(f"{key} of a wa-hls4ml record must be an object; got "
+                          f"{type(v).__name__}")
+    return v
+
+
 def design_from_wa(rec: Mapping[str, Any]) -> Design:
     """The :class:`Design` of one wa-hls4ml record (inputs only; never reads ``*_report``)."""
     mc = rec.get("model_config")
     hls = rec.get("hls_config")
     if not isinstance(mc, list) or not mc:
         raise DesignError("model_config is missing or empty")
+    bad = [i for i, c in enumerate(mc) if not isinstance(c, Mapping)]
+    if bad:
+        raise DesignError(f"model_config of a wa-hls4ml record must be a list of layer "
+                          f"objects; entry {bad[0]} is {type(mc[bad[0]]).__name__}")
     if not isinstance(hls, Mapping):
         raise DesignError("hls_config is missing")
     model = hls.get("Model") or {}
@@ -212,8 +228,8 @@ def design_from_wa(rec: Mapping[str, Any]) -> Design:
     else:
         io_inferred = False
     clock = hls.get("clock_period") or hls.get("ClockPeriod") or \
-        (rec.get("latency_report") or {}).get("target_clock") or 5.0
-    meta = rec.get("meta_data") or {}
+        _section(rec, "latency_report").get("target_clock") or 5.0
+    meta = _section(rec, "meta_data")
     design_name = str(meta.get("model_name") or meta.get("uuid") or "design").rstrip("/")
     design_name = design_name.rsplit("/", 1)[-1]
     return Design(
@@ -248,7 +264,7 @@ def labels_from_wa(rec: Mapping[str, Any], label_source: str) -> tuple[dict, dic
             raise _Skip(f"non-numeric {t!r} in {key}") from e
         prov[t] = label_source
     extra: dict[str, Any] = {}
-    lat = rec.get("latency_report") or {}
+    lat = _section(rec, "latency_report")
     for target, k in (("latency_cycles", "cycles_max"), ("ii_cycles", "interval_max")):
         if k in lat:
             try:

@@ -62,3 +62,20 @@ def test_binary_design_file_names_the_file(tmp_path):
     path.write_bytes(b"\xde\xad\xbe\xef\x00")
     with pytest.raises(DesignError, match="design file .*junk.yaml is not UTF-8 text"):
         Design.load(path)
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("latency_report", [1], "latency_report of a wa-hls4ml record must be an object; got list"),
+    ("meta_data", [1], "meta_data of a wa-hls4ml record must be an object"),
+    ("model_config", [1], "model_config of a wa-hls4ml record must be a list of layer objects"),
+    ("target_part", [1], "part of design .* must be a string; got list"),   # was part "[1]"
+])
+def test_wa_record_sections_of_the_wrong_type(key, value, message):
+    # each used to end in AttributeError ('list' object has no attribute 'get'), exit 1
+    from fpga.importers.wa_hls4ml import design_from_wa
+    rec = {"model_config": [{"class_name": "InputLayer", "name": "in", "input_shape": [None, 4],
+                             "output_shape": [None, 4]}],
+           "hls_config": {"Model": {"Precision": "ap_fixed<16,6>", "ReuseFactor": 1}},
+           key: value}
+    with pytest.raises(DesignError, match=message):
+        design_from_wa(rec)
