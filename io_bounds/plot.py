@@ -11,6 +11,15 @@ def plot_curve(report: Mapping[str, Any], path: str) -> str:
     Axes: buffer capacity (words) and DRAM traffic (words), both logarithmic; the word size
     in bytes is in the title.
     """
+    from pathlib import Path
+
+    from io_bounds.errors import BoundError
+
+    if Path(path).is_dir():
+        raise BoundError(f"plot path {path} is a directory; give a file name such as "
+                         f"{Path(path) / 'curve.png'}")
+    if not Path(path).suffix:  # matplotlib would add .png and we would report the bare name
+        path = f"{path}.png"
     import matplotlib
 
     matplotlib.use("Agg")

@@ -168,6 +168,8 @@ class PackedDesigns:
         from ._deps import require
         h5py = require("h5py")
         path = Path(path)
+        if path.is_dir():  # checked first: the whole cache was written, then not renamed
+            raise SurrogateError(f"cache file {path} must be a file path; got a directory")
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(path.suffix + ".tmp")
         with h5py.File(tmp, "w") as f:

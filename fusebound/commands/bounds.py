@@ -140,15 +140,16 @@ def _curve(args: argparse.Namespace) -> int:
 
     sizes = once((parse_size(s) for s in (args.size or [])), "--size")
     buffers = [parse_buffer(b, args.word_bytes) for b in args.buffer] if args.buffer else None
-    options = {}
+    pairs = []
     for item in args.opt or []:
         key, _, value = item.partition("=")
         if not key or not value:
             raise ValueError(f"--opt expects KEY=VALUE; got {item!r}")
         try:
-            options[key.strip()] = int(value)
+            pairs.append((key.strip(), int(value)))
         except ValueError:
-            options[key.strip()] = value.strip()
+            pairs.append((key.strip(), value.strip()))
+    options = once(pairs, "--opt")
     r = curve_report(args.cascade, sizes, buffers=buffers, plot=args.plot,
                      word_bytes=args.word_bytes, constant=args.constant, options=options or None)
     if args.json:

@@ -25,22 +25,22 @@ def _sizes(items: list[str] | None) -> dict[str, int]:
     return once(pairs, "--size")
 
 
-def _options(items: list[str] | None) -> dict[str, object]:
-    out: dict[str, object] = {}
-    for item in items or []:
-        k, v = _kv(item, "--opt")
-        if v.lower() in ("true", "false"):
-            out[k] = v.lower() == "true"
+def _value(v: str) -> object:
+    if v.lower() in ("true", "false"):
+        return v.lower() == "true"
+    for cast in (int, float):
+        try:
+            return cast(v)
+        except ValueError:
             continue
-        for cast in (int, float):
-            try:
-                out[k] = cast(v)
-                break
-            except ValueError:
-                continue
-        else:
-            out[k] = v
-    return out
+    return v
+
+
+def _options(items: list[str] | None) -> dict[str, object]:
+    from fusebound.commands._args import once
+
+    pairs = [_kv(item, "--opt") for item in items or []]
+    return once(((k, _value(v)) for k, v in pairs), "--opt")
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -32,5 +32,16 @@ def test_a_size_given_twice_with_different_values_is_a_contradiction(capsys, arg
     assert "--size M is given twice" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("argv", [
+    ["cascade", "show", "conv2d", "--opt", "stride=2", "--opt", "stride=3"],
+    ["bounds", "curve", "conv2d", "--size", "N=1", "--size", "C=2", "--size", "H=6",
+     "--size", "W=6", "--size", "K=2", "--size", "R=3", "--size", "S=3",
+     "--opt", "stride=1", "--opt", "stride=2"],
+])
+def test_an_option_given_twice_with_different_values_is_a_contradiction(capsys, argv):
+    assert main(argv) == 2
+    assert "--opt stride is given twice" in capsys.readouterr().err
+
+
 def test_a_size_repeated_with_the_same_value_is_fine(capsys):
     assert main(["cascade", "show", "gemm", "--size", "M=4", "--size", "M=4"]) == 0

@@ -34,3 +34,14 @@ def test_cli_gemm_buffer_too_small_for_any_tiling_says_so(capsys):
     assert main(["bounds", "gemm", "--m", "4", "--n", "4", "--k", "4", "--buffer", "1"]) == 0
     out = capsys.readouterr().out
     assert "no tiling fits in 1 words" in out and "nan" not in out.split("\n")[-2]
+
+
+def test_plot_path_is_a_file_and_the_reported_name_is_the_written_one(tmp_path, capsys):
+    # `--plot adir` wrote adir.png next to the folder and reported "plot written to adir"
+    argv = ["bounds", "curve", "gemm", "--size", "M=4", "--size", "N=4", "--size", "K=4"]
+    assert main(argv + ["--plot", str(tmp_path)]) == 2
+    assert "is a directory" in capsys.readouterr().err
+    bare = tmp_path / "curve"
+    assert main(argv + ["--plot", str(bare)]) == 0
+    assert f"plot written to {bare}.png" in capsys.readouterr().out
+    assert (tmp_path / "curve.png").is_file()

@@ -66,3 +66,10 @@ def test_cli_train_refuses_neural_options_for_gbt(capsys):
     assert main(["train", "--model", "gbt", "--hidden", "16", "--max-epochs", "0"]) == 2
     err = capsys.readouterr().err
     assert "--max-epochs, --hidden of train apply to neural models only" in err
+
+
+def test_cache_to_a_directory_is_refused_before_writing(csv_small, tmp_path):
+    # `data cache ntorc --out adir` wrote the whole cache to adir.tmp, then failed the rename
+    with pytest.raises(SurrogateError, match="must be a file path; got a directory"):
+        csv_small.save_h5(tmp_path)
+    assert not list(tmp_path.parent.glob(tmp_path.name + ".tmp"))
