@@ -223,8 +223,9 @@ class Rule4ml(Estimator):
         return out, nan, nan.copy()
 
     def n_parameters(self) -> int:
-        if self._wrapper is None:
+        if not rule4ml_installed():
             return 0
+        self._load()
         total = 0
         for mw in self._wrapper._models.values():
             model = getattr(mw, "model", None)
