@@ -180,6 +180,13 @@ def _openflow_lookup(path: Path) -> dict:
     return out
 
 
+def _check_split_names(split_names) -> None:
+    """Reject unknown split names before any data is loaded."""
+    bad = [s for s in (split_names or []) if s not in SPLIT_KINDS]
+    if bad:
+        raise SurrogateError(f"leaderboard splits must be among {list(SPLIT_KINDS)}; got {bad}")
+
+
 def plan_datasets(sources=None, root=None, openflow=None, quick: bool = False, seed: int = 0,
                   cache: bool = True, max_designs: int | None = None,
                   split_names=None) -> tuple[list[DatasetPlan], list[dict]]:
@@ -189,6 +196,7 @@ def plan_datasets(sources=None, root=None, openflow=None, quick: bool = False, s
     ``quick`` keeps at most ``max_designs`` (default 400) designs per dataset and only the
     in-distribution and deeper splits; ``split_names`` restricts the splits (report names).
     """
+    _check_split_names(split_names)
     found = available_sources(root, openflow)
     if sources is None or list(sources) in ([], ["all"]):
         if not found:
@@ -268,9 +276,7 @@ def _plan_one(name: str, data: PackedDesigns, seed: int, quick: bool, split_name
     if quick:
         candidates = [candidates[0], "deeper"]
     if split_names:
-        bad = [s for s in split_names if s not in SPLIT_KINDS]
-        if bad:
-            raise SurrogateError(f"leaderboard splits must be among {list(SPLIT_KINDS)}; got {bad}")
+        _check_split_names(split_names)
         candidates = [s for s in candidates if s in split_names]
     splits = []
     for s in candidates:

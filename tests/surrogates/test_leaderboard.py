@@ -284,3 +284,9 @@ def test_full_wa_hls4ml_layout_uses_published_split_and_exemplar(hls_root, tmp_p
     assert sizes["sizes"]["train"] == 8 and sizes["eval_sets"] == {"published": 2,
                                                                    "exemplar": 2}
     assert {r["split"] for r in res.rows if r["status"] == "ok"} == {"published", "exemplar"}
+
+
+def test_unknown_split_is_rejected_before_any_data_is_loaded(tmp_path):
+    # tmp_path holds no data: the split name must be the error, not "no dataset found"
+    with pytest.raises(SurrogateError, match="splits must be among"):
+        run_leaderboard(root=tmp_path, openflow=tmp_path, quick=True, splits=["nosuch"])
