@@ -29,6 +29,21 @@ PROVENANCES = ("hls_estimate", "post_synthesis", "open_synthesis")
 LABEL_SOURCES = ("post_synthesis", "hls_estimate")
 #: Environment variable naming the default hls4ml data folder.
 DATA_ENV = "FUSEBOUND_HLS4ML_DATA"
+#: Environment variable naming a folder laid out like the workplace's ``shared/``
+#: (``<folder>/data/hls4ml``); consulted after :data:`DATA_ENV`.
+SHARED_ENV = "FUSEBOUND_SHARED"
+
+
+def default_data_dir() -> Path | None:
+    """The hls4ml data folder named by ``$FUSEBOUND_HLS4ML_DATA``, else
+    ``$FUSEBOUND_SHARED/data/hls4ml`` when it exists, else ``None`` (read at call time)."""
+    env = os.environ.get(DATA_ENV)
+    if env:
+        return Path(env)
+    shared = os.environ.get(SHARED_ENV)
+    if shared and (Path(shared) / "data" / "hls4ml").exists():
+        return Path(shared) / "data" / "hls4ml"
+    return None
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any, Callable
 
@@ -10,13 +9,9 @@ TITLE = "fpga: hls4ml design model, real synthesis records, analytic estimate"
 
 
 def _data_dir() -> Path | None:
-    env = os.environ.get("FUSEBOUND_HLS4ML_DATA")
-    if env:
-        return Path(env)
-    shared = os.environ.get("FUSEBOUND_SHARED")
-    if shared and (Path(shared) / "data" / "hls4ml").exists():
-        return Path(shared) / "data" / "hls4ml"
-    return None
+    from fpga.records import default_data_dir
+
+    return default_data_dir()
 
 
 def _builtin_design():

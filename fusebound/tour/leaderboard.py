@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any, Callable
 
@@ -10,13 +9,9 @@ TITLE = "leaderboard: our surrogates vs the re-implemented wa-hls4ml GNN on the 
 
 
 def _hls_root() -> Path | None:
-    env = os.environ.get("FUSEBOUND_HLS4ML_DATA")
-    if env:
-        return Path(env)
-    shared = os.environ.get("FUSEBOUND_SHARED")
-    if shared and (Path(shared) / "data" / "hls4ml").exists():
-        return Path(shared) / "data" / "hls4ml"
-    return None
+    from fpga.records import default_data_dir
+
+    return default_data_dir()
 
 
 def run(out: Callable[[str], None]) -> dict[str, Any]:
