@@ -43,11 +43,15 @@ IO_TYPES: tuple[str, ...] = ("io_parallel", "io_stream")
 LAYER_COLUMNS: tuple[str, ...] = (
     "in_size", "out_size", "parameters", "weight_bits", "weight_integer", "bias_bits",
     "result_bits", "accum_bits", "reuse_factor", "filters", "kernel", "stride", "in_channels",
-    "n_inputs",
+    "n_inputs", "weight_sparsity",
 )
-#: Raw numbers per design: clock period in ns and the resources of its part (0 if unknown).
+#: ``weight_sparsity`` is the share of zero weights (0 when unknown).
+#: Raw numbers per design: clock period in ns, the resources of its part (0 if unknown) and,
+#: for da4ml (``distributed_arithmetic``) designs, ``combinational`` (1 for a combinational
+#: netlist, 0 otherwise) and ``latency_cutoff`` (da4ml's pipeline cutoff in adder delays; 0 for
+#: combinational or unknown).
 DESIGN_COLUMNS: tuple[str, ...] = ("clock_ns", "part_lut", "part_ff", "part_dsp", "part_bram",
-                                   "part_uram")
+                                   "part_uram", "combinational", "latency_cutoff")
 
 _TYPE_ALIASES = {
     "inputlayer": "Input", "input": "Input", "dense": "Dense", "qdense": "Dense",
@@ -153,19 +157,27 @@ _BIT_COLS = ("weight_bits", "weight_integer", "bias_bits", "result_bits", "accum
 #: Names of the numeric node features (before the one-hots).
 NODE_NUMERIC: tuple[str, ...] = (
     tuple(f"log_{c}" for c in _LOG_COLS) + tuple(f"{c}/16" for c in _BIT_COLS)
-    + ("log_stride", "n_inputs", "log_mults_per_cycle", "log_weight_bits_total")
+    + ("log_stride", "n_inputs", "log_mults_per_cycle", "log_weight_bits_total",
+       "weight_sparsity", "log_nonzero_weight_bits")
 )
 #: Numeric node features used by the wa-hls4ml re-implementations (the paper's inputs:
-#: input/output dims, weight bits, reuse factor, filters, kernel, stride).
+#: input/output dims, weight bits, reuse factor, filters, kernel, stride) plus the weight
+#: sparsity, which the open-flow designs vary and the paper's data did not (so the side-by-side
+#: comparison on that data is about the models, not about what they are told).
 WA_NODE_NUMERIC: tuple[str, ...] = ("log_in_size", "log_out_size", "weight_bits/16",
-                                    "log_reuse_factor", "log_filters", "log_kernel", "log_stride")
+                                    "log_reuse_factor", "log_filters", "log_kernel", "log_stride",
+                                    "weight_sparsity")
 GRAPH_NUMERIC: tuple[str, ...] = (
     tuple(f"strategy={s}" for s in STRATEGIES) + tuple(f"io={s}" for s in IO_TYPES)
     + ("clock_ns/10", "log_part_lut", "log_part_ff", "log_part_dsp", "log_part_bram",
-       "log_part_uram")
+       "log_part_uram", "combinational", "log_latency_cutoff", "inv_latency_cutoff")
 )
+#: The paper's global features (strategy, io_type) plus the da4ml design switches
+#: (combinational / pipelined, latency cutoff), the open-flow analogue of strategy and io_type.
 WA_GRAPH_NUMERIC: tuple[str, ...] = (tuple(f"strategy={s}" for s in STRATEGIES)
-                                     + tuple(f"io={s}" for s in IO_TYPES))
+                                     + tuple(f"io={s}" for s in IO_TYPES)
+                                     + ("combinational", "log_latency_cutoff",
+                                        "inv_latency_cutoff"))
 
 
 def node_feature_names() -> tuple[str, ...]:
@@ -182,8 +194,11 @@ def node_features(layer_num: np.ndarray, layer_type: np.ndarray, layer_act: np.n
     rf = np.clip(x[:, _L["reuse_factor"]], 1, None)
     mults = np.log1p(np.clip(x[:, _L["parameters"]], 0, None) / rf) / 10.0
     wbits = np.log1p(np.clip(x[:, _L["parameters"]] * x[:, _L["weight_bits"]], 0, None)) / 10.0
+    sparsity = np.clip(x[:, _L["weight_sparsity"]], 0.0, 1.0)
+    nz_bits = np.log1p(np.clip(x[:, _L["parameters"]] * x[:, _L["weight_bits"]]
+                               * (1.0 - sparsity), 0, None)) / 10.0
     extra = [np.log1p(np.clip(x[:, _L["stride"]], 0, None)) / 10.0, x[:, _L["n_inputs"]] / 2.0,
-             mults, wbits]
+             mults, wbits, sparsity, nz_bits]
     num = np.stack(logs + bits + extra, axis=1)
     n = x.shape[0]
     onehot_t = np.zeros((n, len(LAYER_TYPES)))
@@ -208,7 +223,10 @@ def graph_features(design_num: np.ndarray, strategy: np.ndarray, io_type: np.nda
     io[np.arange(n), np.asarray(io_type, dtype=np.int64)] = 1.0
     parts = [np.log1p(np.clip(d[:, _D[c]], 0, None)) / 10.0
              for c in ("part_lut", "part_ff", "part_dsp", "part_bram", "part_uram")]
-    rest = np.stack([d[:, _D["clock_ns"]] / 10.0] + parts, axis=1)
+    cutoff = np.clip(d[:, _D["latency_cutoff"]], 0, None)
+    inv_cutoff = np.divide(1.0, cutoff, out=np.zeros_like(cutoff), where=cutoff > 0)
+    rest = np.stack([d[:, _D["clock_ns"]] / 10.0] + parts
+                    + [d[:, _D["combinational"]], np.log1p(cutoff), inv_cutoff], axis=1)
     return np.concatenate([s, io, rest], axis=1).astype(np.float32)
 
 

@@ -25,7 +25,7 @@ SPLIT_NAMES: tuple[str, ...] = ("", "train", "val", "test", "exemplar")
 PROVENANCE_CODES: tuple[str, ...] = ("",) + PROVENANCES
 #: Version of the packing rules (columns, codes, architecture keys); part of the cache format
 #: and of cache file names, so a cache made by older code is never read as current.
-PACK_VERSION = 2
+PACK_VERSION = 3
 CACHE_FORMAT = f"fusebound-packed-designs/{PACK_VERSION}"
 
 _ARRAYS = ("layer_ptr", "layer_type", "layer_act", "layer_num", "layer_level", "edge_ptr",
@@ -378,6 +378,26 @@ def _prec(p, attr: str) -> float:
     return float(v) if v is not None else 0.0
 
 
+def _sparsity(v) -> float:
+    """Share of zero weights in [0, 1]; anything unreadable counts as dense (0)."""
+    try:
+        f = float(v or 0.0)
+    except (TypeError, ValueError):
+        return 0.0
+    return min(max(f, 0.0), 1.0) if np.isfinite(f) else 0.0
+
+
+def _da4ml_switches(d) -> tuple[float, float]:
+    """(combinational, latency_cutoff) of a da4ml design from ``Design.meta`` (0, 0 if absent)."""
+    meta = getattr(d, "meta", None) or {}
+    comb = 1.0 if str(meta.get("mode", "")).lower() == "combinational" else 0.0
+    try:
+        cut = float(meta.get("latency_cutoff") or 0.0)
+    except (TypeError, ValueError):
+        cut = 0.0
+    return comb, (cut if np.isfinite(cut) and cut > 0 and not comb else 0.0)
+
+
 def _levels(n: int, edges: list[tuple[int, int]]) -> list[int]:
     """Longest-path depth of every node of a DAG given as (src, dst) pairs."""
     level = [0] * n
@@ -511,6 +531,7 @@ def pack_designs(designs: Iterable, labels: Sequence[dict] | None = None,
                 float(res.width) if res is not None else 0.0,
                 float(acc.width) if acc is not None else 0.0,
                 float(layer.reuse_factor or 1), filters, kernel, stride, chan, float(indeg[k]),
+                _sparsity(attrs.get("sparsity", 0.0) if attrs else 0.0),
             ))
             types.append(tcode)
             acts.append(acode)
@@ -531,7 +552,7 @@ def pack_designs(designs: Iterable, labels: Sequence[dict] | None = None,
             parts.append(pname)
         part_idx.append(parts.index(pname) if pname else -1)
         clock = float(getattr(d, "clock_period_ns", 0) or 0)
-        dnum.append((clock,) + _part_resources(pname, part_cache))
+        dnum.append((clock,) + _part_resources(pname, part_cache) + _da4ml_switches(d))
         arch.append(arch_key(types, rows, acts, edges) if with_arch else 0)
         names.append(dname)
         if keep_json:

@@ -90,3 +90,40 @@ def test_bad_design_inputs_to_predict():
         to_packed([])
     with pytest.raises(SurrogateError, match="part"):
         to_packed(good, part="xc_no_such_part")
+
+
+def _openflow_row(mode, cutoff, sparsity):
+    return {"design_id": f"d-{mode}-{cutoff}-{sparsity}", "widths": [6, 8, 3], "input_bits": 8,
+            "input_int_bits": 3, "weight_bits": 4, "weight_frac_bits": 3, "act_bits": 8,
+            "act_int_bits": 3, "bias": True, "sparsity": sparsity, "mode": mode,
+            "latency_cutoff": cutoff}
+
+
+def test_da4ml_switches_and_sparsity_reach_the_features():
+    """Combinational / pipelined, the latency cutoff and weight sparsity of open-flow designs
+    are features (they decide FF, latency and LUT); designs without them encode as 0."""
+    from fpga.openflow.dataset import to_design
+    from surrogates.features import GRAPH_NUMERIC, graph_feature_names, node_feature_names
+
+    designs = [to_design(_openflow_row("combinational", None, 0.75)),
+               to_design(_openflow_row("pipelined", 4.0, 0.25))]
+    enc = EncodedSet.from_packed(pack_designs(designs))
+    g = dict(zip(graph_feature_names(), enc.graph_x.T))
+    assert list(g["combinational"]) == [1.0, 0.0]
+    assert g["inv_latency_cutoff"][0] == 0.0 and g["inv_latency_cutoff"][1] == pytest.approx(0.25)
+    assert g["log_latency_cutoff"][1] == pytest.approx(math.log1p(4.0))
+    nf = node_feature_names()
+    sp = enc.node_x[:, nf.index("weight_sparsity")]
+    assert list(sp) == pytest.approx([0.0, 0.75, 0.75, 0.0, 0.25, 0.25])  # Input rows: no weights
+    nz = enc.node_x[:, nf.index("log_nonzero_weight_bits")]
+    assert nz[1] < nz[4]  # same layer, 75% vs 25% zeros
+    assert "combinational" in GRAPH_NUMERIC
+
+
+def test_hls4ml_designs_encode_the_da4ml_switches_as_zero(csv_small):
+    from surrogates.features import graph_feature_names, node_feature_names
+    enc = EncodedSet.from_packed(csv_small.take(np.arange(5)))
+    g = dict(zip(graph_feature_names(), enc.graph_x.T))
+    for k in ("combinational", "log_latency_cutoff", "inv_latency_cutoff"):
+        assert np.all(g[k] == 0)
+    assert np.all(enc.node_x[:, node_feature_names().index("weight_sparsity")] == 0)
