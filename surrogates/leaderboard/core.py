@@ -46,7 +46,7 @@ OURS = ("gnn", "gnn-gin", "gnn-sage", "transformer", "gbt", "mlp")
 PAPER = ("wa-gnn", "wa-transformer")
 
 _NEURAL = {"hidden": 64, "layers": 3, "max_epochs": 15, "patience": 4, "batch_size": 128,
-           "lr": 3e-3}
+           "lr": 3e-3, "min_steps": 800}
 #: Default model sizes and training budgets: the whole leaderboard on the data on disk in
 #: well under 20 minutes on 2 CPU cores; every neural model gets the same epoch budget.
 #: Our graph models run at half the width of the paper re-implementations (about 1/4 of
@@ -146,6 +146,26 @@ def code_fingerprint() -> str:
     return h.hexdigest()[:12]
 
 
+def step_budget(cfg: dict, n_train: int) -> dict:
+    """Neural configs with ``min_steps``: raise ``max_epochs`` (and ``patience`` by the same
+    factor) so that training gets at least that many optimizer steps. A few hundred designs
+    make 3 batches per epoch, and 15 epochs would be 45 steps; every neural model gets the
+    same rule, so the comparison stays fair. At most 20x the configured epochs."""
+    cfg = dict(cfg)
+    min_steps = cfg.pop("min_steps", None)
+    if not min_steps or "max_epochs" not in cfg or n_train <= 0:
+        return cfg
+    per_epoch = max(1, -(-int(n_train) // int(cfg.get("batch_size", 128))))
+    epochs = int(cfg["max_epochs"])
+    want = min(20 * epochs, max(epochs, -(-int(min_steps) // per_epoch)))
+    if want > epochs:
+        factor = want / epochs
+        cfg["max_epochs"] = want
+        if "patience" in cfg:
+            cfg["patience"] = int(round(cfg["patience"] * factor))
+    return cfg
+
+
 def _create(model: str, plan, cfg: dict, seed: int):
     from ..models.base import create
     from .anchors import Da4mlFactor, Rule4ml
@@ -202,7 +222,7 @@ def _run_model(model: str, plan, split_name: str, parts: dict, evals: dict,
                cfg: LeaderboardConfig, store: Path | None, log) -> tuple[list[dict], dict]:
     """Fit (or load) one model on one split; rows for every eval set, and predictions."""
     from ..models.base import Estimator
-    mcfg = cfg.config_of(model)
+    mcfg = step_budget(cfg.config_of(model), len(parts["train"]))
     base = {"model": model, "kind": MODEL_KIND.get(model, ""), "dataset": plan.name,
             "trained_on": split_name, "provenance": plan.provenance, "seed": cfg.seed}
     why = _applicable(model, plan)
