@@ -43,9 +43,10 @@ IO_TYPES: tuple[str, ...] = ("io_parallel", "io_stream")
 LAYER_COLUMNS: tuple[str, ...] = (
     "in_size", "out_size", "parameters", "weight_bits", "weight_integer", "bias_bits",
     "result_bits", "accum_bits", "reuse_factor", "filters", "kernel", "stride", "in_channels",
-    "n_inputs", "weight_sparsity",
+    "n_inputs", "weight_sparsity", "in_bits",
 )
-#: ``weight_sparsity`` is the share of zero weights (0 when unknown).
+#: ``weight_sparsity`` is the share of zero weights (0 when unknown); ``in_bits`` the widest
+#: result width among the layer's predecessors (its own result width for an input layer).
 #: Raw numbers per design: clock period in ns, the resources of its part (0 if unknown) and,
 #: for da4ml (``distributed_arithmetic``) designs, ``combinational`` (1 for a combinational
 #: netlist, 0 otherwise) and ``latency_cutoff`` (da4ml's pipeline cutoff in adder delays; 0 for
@@ -152,13 +153,14 @@ _L = {c: i for i, c in enumerate(LAYER_COLUMNS)}
 _D = {c: i for i, c in enumerate(DESIGN_COLUMNS)}
 _LOG_COLS = ("in_size", "out_size", "parameters", "reuse_factor", "filters", "kernel",
              "in_channels")
-_BIT_COLS = ("weight_bits", "weight_integer", "bias_bits", "result_bits", "accum_bits")
+_BIT_COLS = ("weight_bits", "weight_integer", "bias_bits", "result_bits", "accum_bits",
+             "in_bits")
 
 #: Names of the numeric node features (before the one-hots).
 NODE_NUMERIC: tuple[str, ...] = (
     tuple(f"log_{c}" for c in _LOG_COLS) + tuple(f"{c}/16" for c in _BIT_COLS)
     + ("log_stride", "n_inputs", "log_mults_per_cycle", "log_weight_bits_total",
-       "weight_sparsity", "log_nonzero_weight_bits")
+       "weight_sparsity", "log_nonzero_weight_bits", "log_adder_bits", "log_rom_bram18")
 )
 #: Numeric node features used by the wa-hls4ml re-implementations (the paper's inputs:
 #: input/output dims, weight bits, reuse factor, filters, kernel, stride) plus the weight
@@ -180,6 +182,23 @@ WA_GRAPH_NUMERIC: tuple[str, ...] = (tuple(f"strategy={s}" for s in STRATEGIES)
                                         "inv_latency_cutoff"))
 
 
+#: BRAM18 aspect ratios (width bits, max depth), widest first (Xilinx 7-series / UltraScale).
+_BRAM18_SHAPES = ((36, 512), (18, 1024), (9, 2048), (4, 4096), (2, 8192), (1, 16384))
+
+
+def rom_bram18(layer_num: np.ndarray) -> np.ndarray:
+    """BRAM18 blocks a layer's weights would take as hls4ml's resource-strategy ROM: depth =
+    reuse factor R, width = ceil(parameters / R) x weight bits (the vectorised form of
+    :func:`fpga.estimator.bram18_for`); a feature, whether or not the design uses BRAM."""
+    x = np.asarray(layer_num, dtype=np.float64)
+    rf = np.clip(x[:, _L["reuse_factor"]], 1, None)
+    width = np.ceil(np.clip(x[:, _L["parameters"]], 0, None) / rf) * x[:, _L["weight_bits"]]
+    per = np.ones_like(rf)
+    for w, depth in reversed(_BRAM18_SHAPES):
+        per = np.where(rf <= depth, w, per)
+    return np.where(width > 0, np.ceil(width / per) * np.maximum(1, np.ceil(rf / 16384)), 0.0)
+
+
 def node_feature_names() -> tuple[str, ...]:
     return (NODE_NUMERIC + tuple(f"type={t}" for t in LAYER_TYPES)
             + tuple(f"act={a}" for a in ACTIVATIONS))
@@ -197,8 +216,12 @@ def node_features(layer_num: np.ndarray, layer_type: np.ndarray, layer_act: np.n
     sparsity = np.clip(x[:, _L["weight_sparsity"]], 0.0, 1.0)
     nz_bits = np.log1p(np.clip(x[:, _L["parameters"]] * x[:, _L["weight_bits"]]
                                * (1.0 - sparsity), 0, None)) / 10.0
+    # shift-and-add size of a constant multiply-accumulate: nonzero weights x weight bits x
+    # operand width (input bits + weight bits); what distributed arithmetic spends LUTs on
+    adder = np.log1p(np.clip(x[:, _L["parameters"]] * (1.0 - sparsity) * x[:, _L["weight_bits"]]
+                             * (x[:, _L["in_bits"]] + x[:, _L["weight_bits"]]), 0, None)) / 10.0
     extra = [np.log1p(np.clip(x[:, _L["stride"]], 0, None)) / 10.0, x[:, _L["n_inputs"]] / 2.0,
-             mults, wbits, sparsity, nz_bits]
+             mults, wbits, sparsity, nz_bits, adder, np.log1p(rom_bram18(x)) / 10.0]
     num = np.stack(logs + bits + extra, axis=1)
     n = x.shape[0]
     onehot_t = np.zeros((n, len(LAYER_TYPES)))

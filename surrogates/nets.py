@@ -16,7 +16,11 @@ resource units):
               does not overlap layers (io_parallel: reported II = latency in wa-hls4ml)
 
 so predictions grow with depth the way hardware does instead of saturating like a pooled
-readout.
+readout. Each target then passes a per-design gate g_t = sigmoid(a_t(design)) in [0, 1],
+y <- g_t y: "does this design use the resource at all" (no DSP when multiplications map to
+LUTs, no BRAM when weights are constants, no flip-flops or cycles in a combinational netlist),
+a decision the sum of positive contributions can only approximate. The gate starts open and
+is bounded, so it cannot make predictions grow or shrink with depth.
 """
 
 from __future__ import annotations
@@ -92,16 +96,19 @@ class StructuredReadout(nn.Module):
         # and "along the critical path" (io_parallel without dataflow, where hls4ml reports
         # II = latency); both are non-negative, the gate is a sigmoid of the design embedding
         self.ii_gate = nn.Linear(design_dim, 1) if "max" in self.kinds else None
+        self.zero_gate = nn.Linear(design_dim, t)
         self.register_buffer("mean", torch.tensor(mean, dtype=torch.float32))
         self.register_buffer("std", torch.tensor(std, dtype=torch.float32))
         with torch.no_grad():  # start near the label mean: log(N contributions) ~ 1.5
             self.node_head[-1].bias.copy_(self.mean - 1.5)
             self.design_head[-1].bias.copy_(self.mean - 3.0)
+            self.zero_gate.weight.mul_(0.1)
+            self.zero_gate.bias.fill_(4.0)  # sigmoid(4) = 0.98: open at the start
 
     def forward(self, h, h_design, b):
         z = self.node_head(h).clamp(-30, 30)          # [N, T]
         d = self.design_head(h_design).clamp(-30, 30)  # [B, T]
-        zero = torch.zeros_like(d[:, 0])
+        log_gate = F.logsigmoid(self.zero_gate(h_design))  # [B, T]
         outs = []
         lse = None
         for j, kind in enumerate(self.kinds):
@@ -116,7 +123,8 @@ class StructuredReadout(nn.Module):
                 path = critical_path(z[:, j], b.edge_index, b.level, b.batch, b.num_graphs)
                 g = self.ii_gate(h_design)[:, 0]
                 agg = torch.logaddexp(F.logsigmoid(-g) + mx, F.logsigmoid(g) + path)
-            outs.append(torch.logsumexp(torch.stack([agg, d[:, j], zero], dim=0), dim=0))
+            log_y = torch.logaddexp(agg, d[:, j]) + log_gate[:, j]
+            outs.append(F.softplus(log_y))  # log1p(y) = softplus(log y)
         log1p_y = torch.stack(outs, dim=1)
         return (log1p_y - self.mean) / self.std
 

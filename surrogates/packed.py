@@ -378,6 +378,18 @@ def _prec(p, attr: str) -> float:
     return float(v) if v is not None else 0.0
 
 
+_RES = LAYER_COLUMNS.index("result_bits")
+
+
+def _with_in_bits(rows: list[tuple], edges: list[tuple[int, int]]) -> list[tuple]:
+    """Append ``in_bits`` to each layer row: the widest result among its predecessors (its
+    own result width when it has none, e.g. the input layer)."""
+    ins: dict[int, float] = {}
+    for s, t in edges:
+        ins[t] = max(ins.get(t, 0.0), rows[s][_RES])
+    return [r + (ins.get(k, r[_RES]),) for k, r in enumerate(rows)]
+
+
 def _sparsity(v) -> float:
     """Share of zero weights in [0, 1]; anything unreadable counts as dense (0)."""
     try:
@@ -535,6 +547,7 @@ def pack_designs(designs: Iterable, labels: Sequence[dict] | None = None,
             ))
             types.append(tcode)
             acts.append(acode)
+        rows = _with_in_bits(rows, edges)
         ltype += types
         lact += acts
         lnum += rows

@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 
 HERE = Path(__file__).parent / "checkpoints"
-CONFIG = {"hidden": 48, "layers": 3, "conv": "sage", "max_epochs": 40, "patience": 8,
+CONFIG = {"hidden": 48, "layers": 3, "conv": "sage", "max_epochs": 40, "patience": 40,
           "batch_size": 128, "lr": 3e-3}
 
 

@@ -62,6 +62,37 @@ def test_critical_path_hand_example():
     assert math.exp(lse.item()) == pytest.approx(9.0, rel=1e-5)
 
 
+def test_structured_readout_sum_and_zero_gate():
+    """y = gate * (sum of per-layer contributions + design term); a closed gate gives 0."""
+    torch = pytest.importorskip("torch")
+    from types import SimpleNamespace
+
+    from surrogates.nets import StructuredReadout
+    ro = StructuredReadout(hidden=3, design_dim=2, kinds=["sum"], mean=[0.0], std=[1.0])
+    contrib = torch.tensor([[1.0], [5.0], [2.0]])
+
+    class Const(torch.nn.Module):
+        def __init__(self, value):
+            super().__init__()
+            self.value = value
+
+        def forward(self, x):
+            return torch.log(self.value)
+
+    with torch.no_grad():  # node head -> log contributions, design head -> log 0.5
+        ro.node_head = Const(contrib)
+        ro.design_head = Const(torch.tensor([[0.5]]))
+        b = SimpleNamespace(batch=torch.zeros(3, dtype=torch.long), num_graphs=1,
+                            edge_index=torch.tensor([[0, 1], [1, 2]]), level=torch.arange(3))
+        ro.zero_gate.weight.zero_()
+        ro.zero_gate.bias.fill_(30.0)  # open
+        y = torch.expm1(ro(torch.zeros(3, 3), torch.zeros(1, 2), b)).item()
+        assert y == pytest.approx(8.5, rel=1e-5)
+        ro.zero_gate.bias.fill_(-30.0)  # closed: the design does not use the resource
+        y = torch.expm1(ro(torch.zeros(3, 3), torch.zeros(1, 2), b)).item()
+        assert 0.0 <= y < 1e-10
+
+
 def test_unknown_layer_and_activation_are_clear_errors():
     with pytest.raises(SurrogateError, match="layer type must be one of"):
         layer_type_code("FancyAttention")
@@ -127,3 +158,18 @@ def test_hls4ml_designs_encode_the_da4ml_switches_as_zero(csv_small):
     for k in ("combinational", "log_latency_cutoff", "inv_latency_cutoff"):
         assert np.all(g[k] == 0)
     assert np.all(enc.node_x[:, node_feature_names().index("weight_sparsity")] == 0)
+
+
+def test_rom_bram18_feature_matches_the_estimators_rule():
+    import math
+
+    from fpga.estimator import bram18_for
+    from surrogates.features import LAYER_COLUMNS, rom_bram18
+    rng = np.random.default_rng(0)
+    x = np.zeros((300, len(LAYER_COLUMNS)))
+    rf, p, w = (LAYER_COLUMNS.index(c) for c in ("reuse_factor", "parameters", "weight_bits"))
+    x[:, rf] = rng.integers(1, 40000, 300)
+    x[:, p] = rng.integers(0, 100000, 300)
+    x[:, w] = rng.integers(1, 17, 300)
+    want = [bram18_for(int(math.ceil(a / r) * b), int(r)) for r, a, b in zip(x[:, rf], x[:, p], x[:, w])]
+    assert rom_bram18(x).tolist() == want

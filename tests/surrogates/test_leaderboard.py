@@ -290,3 +290,17 @@ def test_unknown_split_is_rejected_before_any_data_is_loaded(tmp_path):
     # tmp_path holds no data: the split name must be the error, not "no dataset found"
     with pytest.raises(SurrogateError, match="splits must be among"):
         run_leaderboard(root=tmp_path, openflow=tmp_path, quick=True, splits=["nosuch"])
+
+
+def test_step_budget_gives_small_datasets_enough_steps():
+    from surrogates.leaderboard.core import step_budget
+    cfg = {"max_epochs": 30, "patience": 8, "batch_size": 128, "min_steps": 1600}
+    big = step_budget(cfg, 7000)        # 55 batches x 30 epochs >= 1600 steps: unchanged
+    assert big["max_epochs"] == 30 and big["patience"] == 8 and "min_steps" not in big
+    small = step_budget(cfg, 300)       # 3 batches per epoch -> 534 epochs
+    assert small["max_epochs"] == 534 and small["patience"] == round(8 * 534 / 30)
+    tiny = step_budget(cfg, 10)         # 1 batch per epoch: capped at 20x the epochs
+    assert tiny["max_epochs"] == 600
+    mid = step_budget(cfg, 2000)        # 16 batches per epoch -> 100 epochs
+    assert mid["max_epochs"] == 100 and mid["patience"] == round(8 * 100 / 30)
+    assert step_budget({"max_iter": 5}, 10) == {"max_iter": 5}   # not a neural config
