@@ -25,7 +25,7 @@ SPLIT_NAMES: tuple[str, ...] = ("", "train", "val", "test", "exemplar")
 PROVENANCE_CODES: tuple[str, ...] = ("",) + PROVENANCES
 #: Version of the packing rules (columns, codes, architecture keys); part of the cache format
 #: and of cache file names, so a cache made by older code is never read as current.
-PACK_VERSION = 3
+PACK_VERSION = 4
 CACHE_FORMAT = f"fusebound-packed-designs/{PACK_VERSION}"
 
 _ARRAYS = ("layer_ptr", "layer_type", "layer_act", "layer_num", "layer_level", "edge_ptr",
