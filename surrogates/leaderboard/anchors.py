@@ -5,8 +5,10 @@
   the post-synthesis retraining). They were measured on the full 684k-design dataset, so the
   report labels them "published, different data" and never ranks them with our rows.
 - :class:`Da4mlFactor`: the open-flow baseline "da4ml estimate x factor fitted on the training
-  split": y_t = f_t * x_t with x = da4ml's adder cost for resources and da4ml's latency for
-  latency / II, f_t = sum(x y) / sum(x^2) over training designs (least squares through 0).
+  split": y_t = f_t * x_t, f_t = sum(x y) / sum(x^2) over training designs (least squares
+  through 0), with x = da4ml's adder cost for LUT (and DSP / BRAM), its register bits for FF,
+  and its adder depth in cycles for latency / II: ceil(depth / latency cutoff) + 1 stages when
+  pipelined, 0 registers and 0 cycles when combinational.
 - :class:`Rule4ml`: rule4ml's shipped pretrained GNN (``rule4ml`` 0.2.0, optional extra),
   called through its public API (``MultiModelWrapper.load_default_models().predict``) on the
   same test designs rebuilt as PyTorch modules. Only plain dense chains on the boards rule4ml
@@ -56,14 +58,28 @@ def published_rows() -> list[dict]:
     return rows
 
 
+def da4ml_estimate(d: dict, key: str):
+    """da4ml's estimate ``key`` of one design (``d``: its ``da4ml_*`` fields, ``mode``,
+    ``latency_cutoff``); register bits and cycles are 0 for a combinational design."""
+    comb = str(d.get("mode", "")).lower() == "combinational"
+    if key in ("da4ml_reg_bits", "da4ml_cycles") and comb:
+        return 0.0
+    if key == "da4ml_cycles":
+        depth, cut = d.get("da4ml_latency"), d.get("latency_cutoff")
+        if depth is None or not cut:
+            return None
+        return float(np.ceil(float(depth) / float(cut)) + 1.0)
+    return d.get(key)
+
+
 class Da4mlFactor(Estimator):
     """``y_t = f_t x_t`` with one factor per target fitted on training designs (see the module
     docstring). ``lookup`` maps design names to da4ml's estimates."""
 
     name = "da4ml-factor"
     has_intervals = False
-    _X = {"lut": "da4ml_cost", "ff": "da4ml_cost", "dsp": "da4ml_cost", "bram": "da4ml_cost",
-          "latency_cycles": "da4ml_latency", "ii_cycles": "da4ml_latency"}
+    _X = {"lut": "da4ml_cost", "ff": "da4ml_reg_bits", "dsp": "da4ml_cost",
+          "bram": "da4ml_cost", "latency_cycles": "da4ml_cycles", "ii_cycles": "da4ml_cycles"}
 
     def __init__(self, lookup: dict | None = None, **kw):
         super().__init__(**kw)
@@ -77,7 +93,7 @@ class Da4mlFactor(Estimator):
             if d is None:
                 continue
             for j, t in enumerate(self.targets):
-                v = d.get(self._X[t])
+                v = da4ml_estimate(d, self._X[t])
                 x[i, j] = np.nan if v is None else float(v)
         return x
 

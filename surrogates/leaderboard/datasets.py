@@ -169,14 +169,16 @@ def _provenance(data: PackedDesigns) -> str:
 
 
 def _openflow_lookup(path: Path) -> dict:
-    """design_id -> da4ml estimates (``da4ml_cost`` in LUT-ish adder bits, ``da4ml_latency``)."""
+    """design_id -> da4ml estimates (``da4ml_cost`` in LUT-ish adder bits, ``da4ml_latency`` in
+    adder delays, ``da4ml_reg_bits``) and the switches that turn them into cycles / registers."""
     import fpga
     out = {}
     for rec in fpga.read_records(path, source="openflow"):
         m = rec.meta
         out[rec.design.name] = {"da4ml_cost": m.get("da4ml_cost"),
                                 "da4ml_latency": m.get("da4ml_latency"),
-                                "da4ml_reg_bits": m.get("da4ml_reg_bits")}
+                                "da4ml_reg_bits": m.get("da4ml_reg_bits"),
+                                "mode": m.get("mode"), "latency_cutoff": m.get("latency_cutoff")}
     return out
 
 

@@ -248,6 +248,19 @@ def test_da4ml_factor_fits_least_squares_through_zero(csv_small):
     assert np.allclose(v[:, 0], est.factors[0] * x[30:40])
 
 
+def test_da4ml_estimate_in_cycles_and_registers():
+    from surrogates.leaderboard.anchors import da4ml_estimate
+    piped = {"mode": "pipelined", "latency_cutoff": 4.0, "da4ml_latency": 13.0,
+             "da4ml_reg_bits": 700.0, "da4ml_cost": 3000.0}
+    assert da4ml_estimate(piped, "da4ml_cycles") == 5.0       # ceil(13 / 4) stages + 1
+    assert da4ml_estimate(piped, "da4ml_reg_bits") == 700.0
+    comb = dict(piped, mode="combinational", latency_cutoff=None, da4ml_reg_bits=None)
+    assert da4ml_estimate(comb, "da4ml_cycles") == 0.0        # no registers, no cycles
+    assert da4ml_estimate(comb, "da4ml_reg_bits") == 0.0
+    assert da4ml_estimate(comb, "da4ml_cost") == 3000.0
+    assert da4ml_estimate({"da4ml_latency": 9.0}, "da4ml_cycles") is None   # cutoff unknown
+
+
 def test_bad_inputs_have_clear_errors(hls_root, tmp_path):
     with pytest.raises(SurrogateError, match="leaderboard models must be among"):
         run_leaderboard(data=["wa-hls4ml-csv"], root=hls_root, models=["nope"], quick=True)
