@@ -130,7 +130,8 @@ def _mlp_forward(x: np.ndarray, weights: list, biases: list) -> np.ndarray:
 @register("mlp")
 class MLPEstimator(Estimator):
     """Deep ensemble of MLPs on flat features (config: ``hidden`` [128, 128], ``n_members``
-    5, ``max_iter`` 200, ``alpha`` 1e-4)."""
+    5, ``max_iter`` 200, ``alpha`` 1e-4). Features are clipped to their training range before
+    prediction, so the ensemble never extrapolates beyond what it was fitted on."""
 
     def __init__(self, **kw):
         super().__init__(**kw)
@@ -146,7 +147,10 @@ class MLPEstimator(Estimator):
         groups: dict = {}
         for j in range(Z.shape[1]):
             groups.setdefault(fin[:, j].tobytes(), []).append(j)
-        self.arrays = {"x_mean": mu, "x_std": sd, "groups": np.full(len(self.targets), -1)}
+        # standardized features are clipped to the training range at prediction time: an MLP
+        # extrapolating linearly in log space on unseen inputs predicts e^60 LUTs
+        self.arrays = {"x_mean": mu, "x_std": sd, "x_lo": Xs.min(axis=0), "x_hi": Xs.max(axis=0),
+                       "groups": np.full(len(self.targets), -1)}
         hidden = tuple(self.config.get("hidden", (128, 128)))
         members = int(self.config.get("n_members", 5))
         for g, cols in enumerate(groups.values()):
@@ -172,6 +176,8 @@ class MLPEstimator(Estimator):
 
     def _predict(self, data):
         Xs = (_flat(data) - self.arrays["x_mean"]) / self.arrays["x_std"]
+        if "x_lo" in self.arrays:  # checkpoints made before the clip have no range
+            Xs = np.clip(Xs, self.arrays["x_lo"], self.arrays["x_hi"])
         n, T = len(Xs), len(self.targets)
         zm, zs = np.zeros((n, T)), np.zeros((n, T))
         g = 0

@@ -68,6 +68,21 @@ def test_flat_baselines_fit_save_load(name, parts, tmp_path):
         assert np.array_equal(x, y)
 
 
+def test_mlp_does_not_explode_out_of_range(parts):
+    """A design 10^4 times larger than any in training gets a prediction from the clipped
+    features (within the training labels' order of magnitude), not e^60."""
+    from surrogates.features import LAYER_COLUMNS
+    train, val = parts
+    est = create("mlp", max_iter=60, n_members=2, hidden=[32]).fit(train, val)
+    huge = val.take(np.arange(3))
+    cols = [LAYER_COLUMNS.index(c) for c in ("in_size", "out_size", "parameters")]
+    huge.layer_num[:, cols] *= 1e4
+    point, low, high = est.predict_arrays(huge)
+    assert np.all(np.isfinite(point)) and np.all(np.isfinite(high))
+    top = np.nanmax(train.labels[:, :point.shape[1]], axis=0)
+    assert np.all(point <= 10 * top[None, :] + 10)
+
+
 def test_gbt_numpy_traversal_matches_sklearn(parts):
     from sklearn.ensemble import HistGradientBoostingRegressor
     from surrogates.encoding import EncodedSet
