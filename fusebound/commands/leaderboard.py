@@ -41,6 +41,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--max-designs", type=int, metavar="N",
                    help="at most N designs per dataset (whole architectures)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seeds", type=int, nargs="+", metavar="SEED",
+                   help="run once per seed (OUT/seed-S each) and judge the targets on the "
+                        "seed means: OUT/seeds.md, OUT/seeds.json")
     p.add_argument("--jobs", type=int, default=1,
                    help="worker processes fitting models in parallel, one CPU thread each "
                         "(same numbers as --jobs 1)")
@@ -65,13 +68,14 @@ def run(args: argparse.Namespace) -> int:
     if args.max_designs is not None and args.max_designs < 10:
         from surrogates.errors import SurrogateError
         raise SurrogateError(f"--max-designs must be >= 10; got {args.max_designs}")
-    res = run_leaderboard(data=args.data, models=args.models, out_dir=args.out,
-                          from_checkpoints=args.from_checkpoints, quick=args.quick,
-                          seed=args.seed, root=args.path, openflow=args.openflow,
-                          splits=args.splits, max_designs=args.max_designs,
-                          retrain=args.retrain, plots=not args.no_plots,
-                          model_config=model_config, progress=not args.no_progress,
-                          jobs=args.jobs)
+    common = dict(data=args.data, models=args.models, quick=args.quick, root=args.path,
+                  openflow=args.openflow, splits=args.splits, max_designs=args.max_designs,
+                  retrain=args.retrain, plots=not args.no_plots, model_config=model_config,
+                  progress=not args.no_progress, jobs=args.jobs)
+    if args.seeds is not None:
+        return _run_seeds(args, common)
+    res = run_leaderboard(out_dir=args.out, from_checkpoints=args.from_checkpoints,
+                          seed=args.seed, **common)
     if args.json:
         from fusebound.output import print_json
         print_json(res.json_rows())
@@ -91,4 +95,31 @@ def run(args: argparse.Namespace) -> int:
     if res.files:
         print(f"wrote {res.files['markdown']}, {res.files['csv']}, {res.files['json']}",
               file=sys.stderr)
+    return 0
+
+
+def _run_seeds(args: argparse.Namespace, common: dict) -> int:
+    from surrogates.errors import SurrogateError
+    from surrogates.leaderboard.seeds import run_seeds
+    if args.from_checkpoints:
+        raise SurrogateError("--seeds keeps one checkpoint folder per seed under --out "
+                             "(OUT/seed-S/checkpoints); --from-checkpoints cannot be combined "
+                             "with it")
+    if args.seed != 0:
+        raise SurrogateError("give either --seed or --seeds, not both")
+    res = run_seeds(args.seeds, out_dir=args.out, **common)
+    if args.json:
+        from fusebound.output import print_json
+        print_json({"seeds": res["seeds"], "rows": res["rows"],
+                    "targets_check": res["targets_check"]})
+        return 0
+    from fusebound.output import print_table
+    print_table(res["rows"], columns=["dataset", "split", "model", "target", "r2", "r2_std",
+                                      "smape", "smape_std", "n_seeds"])
+    for c in res["targets_check"]:
+        verdict = {True: "met", False: "NOT met", None: "not measurable"}[c["met"]]
+        print(f"target {c['dataset']}/{c['split']} (seed means): {verdict}"
+              + (f" (best: {c['best_model']})" if c.get("best_model") else ""))
+    if res["files"]:
+        print(f"wrote {res['files']['markdown']}, {res['files']['json']}", file=sys.stderr)
     return 0

@@ -41,3 +41,30 @@ def test_cli_bad_input_exits_2(hls_root, tmp_path, capsys):
                  "--from-checkpoints", str(tmp_path / "nowhere")]) == 2
     assert "--from-checkpoints must exist" in capsys.readouterr().err
     assert main(["leaderboard", "--quick", "--max-epochs", "0"]) == 2
+
+
+def test_cli_seeds_summary_is_the_mean_of_the_per_seed_rows(hls_root, tmp_path, capsys):
+    code = main(["leaderboard", "--data", "wa-hls4ml-csv", "--path", str(hls_root), "--quick",
+                 "--max-designs", "80", "--models", "gbt", "wa-gnn", "wa-transformer",
+                 "--no-plots", "--no-progress", "--seeds", "0", "1", "--out", str(tmp_path),
+                 "--json"])
+    assert code == 0
+    summary = json.loads(capsys.readouterr().out)
+    per = {s: json.loads((tmp_path / f"seed-{s}" / "leaderboard.json").read_text())["rows"]
+           for s in (0, 1)}
+    row = next(r for r in summary["rows"] if r["model"] == "gbt" and r["target"] == "lut")
+    r2s = [next(x["r2"] for x in per[s] if x["model"] == "gbt" and x["target"] == "lut"
+                and x["split"] == row["split"]) for s in (0, 1)]
+    assert row["n_seeds"] == 2 and abs(row["r2"] - sum(r2s) / 2) < 1e-12
+    assert r2s[0] != r2s[1]  # the seeds really differ (split and initialization)
+    assert (tmp_path / "seeds.md").read_text().count("+-") > 0
+    assert summary["targets_check"]
+
+
+def test_cli_seeds_bad_input(hls_root, tmp_path, capsys):
+    base = ["leaderboard", "--data", "wa-hls4ml-csv", "--path", str(hls_root), "--quick",
+            "--no-progress", "--out", str(tmp_path)]
+    assert main(base + ["--seeds", "1", "1"]) == 2
+    assert "seeds must be distinct integers >= 0" in capsys.readouterr().err
+    assert main(base + ["--seeds", "0", "1", "--seed", "3"]) == 2
+    assert "either --seed or --seeds" in capsys.readouterr().err
