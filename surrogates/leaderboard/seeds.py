@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import SurrogateError
+from .report import _num
 
 #: Metrics averaged over seeds (each also gets ``<metric>_std``).
 AVERAGED = ("r2", "smape", "rmse", "median_abs_rel_err", "p75_abs_rel_err", "within_10pct",
@@ -49,17 +50,13 @@ def aggregate_seeds(rows_by_seed: dict) -> list[dict]:
         row.update(status="ok", n_seeds=len(items), seeds=sorted(s for s, _ in items),
                    n=int(np.mean([r.get("n") or 0 for _, r in items])))
         for m in AVERAGED:
-            vals = np.asarray([r[m] for _, r in items if _finite(r.get(m))], dtype=np.float64)
+            vals = np.asarray([r[m] for _, r in items if _num(r.get(m))], dtype=np.float64)
             row[m] = float(vals.mean()) if vals.size else None
             row[f"{m}_std"] = float(vals.std(ddof=1)) if vals.size > 1 else None
-        params = [r.get("n_parameters") for _, r in items if _finite(r.get("n_parameters"))]
+        params = [r.get("n_parameters") for _, r in items if _num(r.get("n_parameters"))]
         row["n_parameters"] = max(params) if params else None
         out.append(row)
     return sorted(out, key=lambda r: tuple(str(r[k]) for k in _KEY))
-
-
-def _finite(v) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v)
 
 
 def markdown(agg: list[dict], checks: list[dict], seeds) -> str:
