@@ -16,11 +16,16 @@ resource units):
               does not overlap layers (io_parallel: reported II = latency in wa-hls4ml)
 
 so predictions grow with depth the way hardware does instead of saturating like a pooled
-readout. Each target then passes a per-design gate g_t = sigmoid(a_t(design)) in [0, 1],
-y <- g_t y: "does this design use the resource at all" (no DSP when multiplications map to
-LUTs, no BRAM when weights are constants, no flip-flops or cycles in a combinational netlist),
-a decision the sum of positive contributions can only approximate. The gate starts open and
-is bounded, so it cannot make predictions grow or shrink with depth.
+readout. The per-layer score has two paths, z_v = head(h_v) + W x_v: the deep one from the
+message-passing embedding h_v and a linear one from the layer's own standardized features x_v
+(log sizes, bit widths), i.e. a power law in sizes and widths that extrapolates to layers and
+depths the deep path has not seen. Chosen on validation data only: open-flow designs of the
+deeper split's training part, trained on 1-2 layers and scored on 3, LUT R^2 0.911 / 0.924
+-> 0.948 / 0.945 (two seeds); wa-hls4ml CSV validation DSP R^2 0.990 / 0.986 -> 0.993 / 0.996.
+Each target then passes a per-design gate g_t = sigmoid(a_t(design)) in [0, 1], y <- g_t y:
+"does this design use the resource at all" (no DSP when multiplications map to LUTs, no BRAM
+when weights are constants, no flip-flops or cycles in a combinational netlist), a decision the
+sum of positive contributions can only approximate. The gate starts open and is bounded, so it cannot make predictions grow or shrink with depth.
 """
 
 from __future__ import annotations
@@ -86,11 +91,15 @@ class StructuredReadout(nn.Module):
     the target scaler's statistics, so the output is standardized like the labels.
     """
 
-    def __init__(self, hidden: int, design_dim: int, kinds: list[str], mean, std):
+    def __init__(self, hidden: int, design_dim: int, kinds: list[str], mean, std,
+                 node_dim: int = 0):
         super().__init__()
         self.kinds = list(kinds)
         t = len(kinds)
         self.node_head = mlp([hidden, hidden, t])
+        # linear path from the (standardized) node features to the log contributions: a
+        # power law in sizes and bit widths, which extrapolates where the deep path saturates
+        self.node_linear = nn.Linear(node_dim, t) if node_dim else None
         self.design_head = mlp([design_dim, hidden, t])
         # II: a learned per-design mix of "max over layers" (dataflow / io_stream pipelines)
         # and "along the critical path" (io_parallel without dataflow, where hls4ml reports
@@ -104,9 +113,15 @@ class StructuredReadout(nn.Module):
             self.design_head[-1].bias.copy_(self.mean - 3.0)
             self.zero_gate.weight.mul_(0.1)
             self.zero_gate.bias.fill_(4.0)  # sigmoid(4) = 0.98: open at the start
+            if self.node_linear is not None:  # starts as the deep path alone
+                self.node_linear.weight.zero_()
+                self.node_linear.bias.zero_()
 
-    def forward(self, h, h_design, b):
-        z = self.node_head(h).clamp(-30, 30)          # [N, T]
+    def forward(self, h, h_design, b, x=None):
+        z = self.node_head(h)
+        if self.node_linear is not None:
+            z = z + self.node_linear(x)
+        z = z.clamp(-30, 30)                            # [N, T]
         d = self.design_head(h_design).clamp(-30, 30)  # [B, T]
         log_gate = F.logsigmoid(self.zero_gate(h_design))  # [B, T]
         outs = []
@@ -150,7 +165,8 @@ class GNN(nn.Module):
     :class:`StructuredReadout`."""
 
     def __init__(self, node_dim: int, graph_dim: int, targets, mean, std, hidden: int = 64,
-                 layers: int = 3, conv: str = "sage", heads: int = 4, dropout: float = 0.0):
+                 layers: int = 3, conv: str = "sage", heads: int = 4, dropout: float = 0.0,
+                 skip: bool = True):
         super().__init__()
         pyg = require("torch_geometric.nn")
         self.node_enc = mlp([node_dim, hidden, hidden])
@@ -171,7 +187,8 @@ class GNN(nn.Module):
         self.conv = conv
         self.dropout = dropout
         self.emb_dim = 2 * hidden
-        self.readout = StructuredReadout(hidden, 2 * hidden, target_kinds(targets), mean, std)
+        self.readout = StructuredReadout(hidden, 2 * hidden, target_kinds(targets), mean, std,
+                                         node_dim if skip else 0)
 
     def forward(self, b):
         g = self.graph_enc(b.graph_x)
@@ -181,7 +198,7 @@ class GNN(nn.Module):
             m = conv(h, e) if self.conv == "sage" else conv(h, e, ea)
             h = norm(h + F.dropout(F.gelu(m), self.dropout, self.training))
         emb = torch.cat([scatter(h, b.batch, b.num_graphs, "mean"), g], dim=1)
-        return self.readout(h, emb, b), emb
+        return self.readout(h, emb, b, b.x), emb
 
 
 def _dense(h, b):
@@ -201,7 +218,8 @@ class Transformer(nn.Module):
     seen in training reuse the last trained position embedding."""
 
     def __init__(self, node_dim: int, graph_dim: int, targets, mean, std, hidden: int = 64,
-                 layers: int = 2, heads: int = 4, dropout: float = 0.0, max_len: int = 128):
+                 layers: int = 2, heads: int = 4, dropout: float = 0.0, max_len: int = 128,
+                 skip: bool = True):
         super().__init__()
         self.node_enc = mlp([node_dim, hidden, hidden])
         self.graph_enc = mlp([graph_dim, hidden, hidden])
@@ -212,7 +230,8 @@ class Transformer(nn.Module):
                                            norm_first=True, activation="gelu")
         self.encoder = nn.TransformerEncoder(layer, layers, enable_nested_tensor=False)
         self.emb_dim = hidden
-        self.readout = StructuredReadout(hidden, hidden, target_kinds(targets), mean, std)
+        self.readout = StructuredReadout(hidden, hidden, target_kinds(targets), mean, std,
+                                         node_dim if skip else 0)
 
     def forward(self, b):
         pos = _positions(b, self.max_len)
@@ -228,7 +247,7 @@ class Transformer(nn.Module):
         out = self.encoder(seq, src_key_padding_mask=~pad)
         h = out[:, 1:][mask]
         emb = out[:, 0]
-        return self.readout(h, emb, b), emb
+        return self.readout(h, emb, b, b.x), emb
 
 
 class WaGNN(nn.Module):

@@ -29,8 +29,9 @@ from ..encoding import EncodedSet  # noqa: E402
 
 _TRAIN_KEYS = ("max_epochs", "batch_size", "lr", "weight_decay", "patience", "progress",
                "out_dir", "accelerator", "devices", "strategy", "num_nodes")
-_ARCH_DEFAULTS = {"gnn": {"hidden": 64, "layers": 3, "heads": 4, "dropout": 0.0},
-                  "transformer": {"hidden": 64, "layers": 2, "heads": 4, "dropout": 0.0},
+_ARCH_DEFAULTS = {"gnn": {"hidden": 64, "layers": 3, "heads": 4, "dropout": 0.0, "skip": True},
+                  "transformer": {"hidden": 64, "layers": 2, "heads": 4, "dropout": 0.0,
+                                  "skip": True},
                   "wa-gnn": {"hidden": 64, "layers": 3, "heads": 2, "dropout": 0.0},
                   "wa-transformer": {"d": 64, "layers": 2, "heads": 4, "dropout": 0.0}}
 
@@ -78,6 +79,8 @@ class TorchEstimator(Estimator):
                 raise SurrogateError(f"conv of model {self.name!r} must be one of gatv2, gin, "
                                      f"sage; got {conv!r}")
             self.conv = conv
+        if self.family in ("gnn", "transformer"):  # recorded in checkpoints
+            self.config.setdefault("skip", _ARCH_DEFAULTS[self.family]["skip"])
         self.net = None
 
     def arch(self) -> dict:
@@ -140,9 +143,17 @@ class TorchEstimator(Estimator):
         return {f"net.{k}": v.detach().cpu().numpy() for k, v in self.net.state_dict().items()}
 
     def _set_arrays(self, arrays: dict) -> None:
-        self.net = self._build()
         state = {k[4:]: torch.as_tensor(v) for k, v in arrays.items() if k.startswith("net.")}
-        self.net.load_state_dict(state)
+        if self.config.get("skip") and "core.readout.node_linear.weight" not in state:
+            self.config["skip"] = False  # a checkpoint from before the linear path
+        self.net = self._build()
+        try:
+            self.net.load_state_dict(state)
+        except RuntimeError as e:
+            from ..errors import SurrogateError
+            first = (str(e).strip().splitlines() or [type(e).__name__])[0]
+            raise SurrogateError(f"weights of this {self.name!r} checkpoint must match its "
+                                 f"architecture {self.arch()}; they do not ({first})") from e
         self.net.eval()
 
     def n_parameters(self) -> int:

@@ -93,6 +93,33 @@ def test_structured_readout_sum_and_zero_gate():
         assert 0.0 <= y < 1e-10
 
 
+def test_structured_readout_linear_path_is_a_power_law():
+    """With the linear path, log contribution = node head + w . x: contributions 2 and 3 from
+    x = log 2, log 3 and w = (1, 0), so y = 2 + 3 + design term 0.5 (gate open)."""
+    torch = pytest.importorskip("torch")
+    import math
+    from types import SimpleNamespace
+
+    from surrogates.nets import StructuredReadout
+    ro = StructuredReadout(hidden=3, design_dim=2, kinds=["sum"], mean=[0.0], std=[1.0],
+                           node_dim=2)
+    b = SimpleNamespace(batch=torch.zeros(2, dtype=torch.long), num_graphs=1,
+                        edge_index=torch.tensor([[0], [1]]), level=torch.arange(2))
+    x = torch.tensor([[math.log(2.0), 5.0], [math.log(3.0), 7.0]])
+    with torch.no_grad():
+        ro.zero_gate.weight.zero_()
+        ro.zero_gate.bias.fill_(30.0)
+        ro.node_head[-1].weight.zero_()
+        ro.node_head[-1].bias.zero_()  # deep path: log 1 per layer
+        ro.design_head[-1].weight.zero_()
+        ro.design_head[-1].bias.fill_(math.log(0.5))
+        base = torch.expm1(ro(torch.zeros(2, 3), torch.zeros(1, 2), b, x)).item()
+        assert base == pytest.approx(2.5, rel=1e-5)  # linear path starts at zero: 1 + 1 + 0.5
+        ro.node_linear.weight.copy_(torch.tensor([[1.0, 0.0]]))
+        y = torch.expm1(ro(torch.zeros(2, 3), torch.zeros(1, 2), b, x)).item()
+        assert y == pytest.approx(2.0 + 3.0 + 0.5, rel=1e-5)
+
+
 def test_unknown_layer_and_activation_are_clear_errors():
     with pytest.raises(SurrogateError, match="layer type must be one of"):
         layer_type_code("FancyAttention")

@@ -56,6 +56,31 @@ def test_neural_save_load_identical(name, parts, tmp_path):
     assert np.all(lo <= v) and np.all(v <= hi)
 
 
+def test_checkpoint_without_linear_path_loads_and_mismatch_is_clear(parts, tmp_path):
+    """A GNN saved before the readout's linear path existed (no ``skip`` in its config, no
+    ``node_linear`` weights) still loads and predicts the same; weights that do not fit the
+    recorded architecture are a SurrogateError naming it, not a torch traceback."""
+    import json
+
+    import torch
+    train, val = parts
+    est = create("gnn", skip=False, **FAST).fit(train.take(np.arange(200)), val.take(np.arange(60)))
+    path = est.save(tmp_path / "old.pt")
+    blob = torch.load(path, weights_only=True)
+    meta = json.loads(blob["meta"])
+    del meta["config"]["skip"]  # as written by the older code
+    blob["meta"] = json.dumps(meta)
+    torch.save(blob, tmp_path / "old_format.pt")
+    back = Estimator.load(tmp_path / "old_format.pt")
+    assert back.config["skip"] is False
+    assert np.array_equal(back.predict_arrays(val)[0], est.predict_arrays(val)[0])
+    meta["config"]["hidden"] = 24  # weights are 16 wide
+    blob["meta"] = json.dumps(meta)
+    torch.save(blob, tmp_path / "mismatch.pt")
+    with pytest.raises(SurrogateError, match="must match its architecture"):
+        Estimator.load(tmp_path / "mismatch.pt")
+
+
 @pytest.mark.parametrize("name", ["gbt", "mlp"])
 def test_flat_baselines_fit_save_load(name, parts, tmp_path):
     train, val = parts
