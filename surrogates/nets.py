@@ -25,7 +25,8 @@ deeper split's training part, trained on 1-2 layers and scored on 3, LUT R^2 0.9
 Each target then passes a per-design gate g_t = sigmoid(a_t(design)) in [0, 1], y <- g_t y:
 "does this design use the resource at all" (no DSP when multiplications map to LUTs, no BRAM
 when weights are constants, no flip-flops or cycles in a combinational netlist), a decision the
-sum of positive contributions can only approximate. The gate starts open and is bounded, so it cannot make predictions grow or shrink with depth.
+sum of positive contributions can only approximate. The gate starts open and is bounded, so
+it cannot make predictions grow or shrink with depth.
 """
 
 from __future__ import annotations
