@@ -148,7 +148,9 @@ def load_dataset(source: str, path=None, label_source: str = "hls_estimate",
         if not parts:
             raise SurrogateError(f"data root {root} must contain at least one of "
                                  f"{[SOURCES[n][1] for n in ('wa-hls4ml', 'wa-hls4ml-csv', 'ntorc')]}; got none")
-        return PackedDesigns.concat(parts)
+        data = PackedDesigns.concat(parts)
+        data.skipped = _merge_skipped(parts)  # type: ignore[attr-defined]
+        return data
     p = source_path(source, path)
     if not p.exists():
         raise SurrogateError(f"data path of source {source!r} must exist; got {p}")
@@ -182,6 +184,18 @@ def load_dataset(source: str, path=None, label_source: str = "hls_estimate",
         data = data.dedupe()
         data.skipped = skipped  # type: ignore[attr-defined]
     return data
+
+
+def _merge_skipped(parts) -> dict | None:
+    """The skipped-record counts of several sources as one ``{total, reasons}`` dict; None
+    when a part does not know its count (read from a cache)."""
+    reasons: list = []
+    for part in parts:
+        skipped = getattr(part, "skipped", None)
+        if skipped is None:
+            return None
+        reasons.extend(skipped.get("reasons", []))
+    return {"total": int(sum(r.get("count", 0) for r in reasons)), "reasons": reasons}
 
 
 def summarize(data: PackedDesigns) -> dict:

@@ -38,6 +38,17 @@ def test_csv_export_counts(hls_root):
     assert np.all(d.depth == 3)
 
 
+def test_all_sources_keep_their_skipped_counts(hls_root):
+    """``all`` concatenates the sources; the records each one skipped (with reasons) are still
+    reported, not lost in the concatenation (the 2 exemplar records without an HLS report)."""
+    d = load_dataset("all", hls_root, limit=20)
+    assert len(d) == 11 + 20 + 20
+    reasons = {r["reason"]: r["count"] for r in d.skipped["reasons"]}
+    assert reasons.get("hls_resource_report missing") == 2
+    assert d.skipped["total"] == sum(reasons.values())
+    assert summarize(d)["skipped"] == d.skipped
+
+
 def test_ntorc_dedupe(hls_root):
     d = load_dataset("ntorc", hls_root / "ntorc", limit=3000)
     u = d.dedupe()
