@@ -46,8 +46,38 @@ def _clean(v: Any) -> Any:
     return v
 
 
+_SPEC_KEYS = ("widths", "input_bits", "input_int_bits", "weight_bits", "weight_frac_bits",
+              "act_bits", "act_int_bits", "sparsity", "bias", "mode", "latency_cutoff", "seed")
+
+
+def layer_zero_shares(row: Mapping[str, Any]) -> list[float] | None:
+    """Share of zero weights of each layer, from the weights themselves: random weights are
+    rebuilt from the row's seed (and must reproduce its ``weight_digest``). ``sparsity`` is only
+    the probability of the zeroing mask; a ``weight_bits``-bit uniform draw is 0 with
+    probability 2**-weight_bits as well, and a small layer's share drifts from either by chance.
+    None when the weights cannot be rebuilt (a user's model: the record keeps only the digest)."""
+    from fpga.openflow.network import NetworkSpec
+
+    r = {k: _clean(v) for k, v in dict(row).items()}
+    if r.get("user_weights") or r.get("seed") is None or r.get("weight_digest") is None:
+        return None
+    spec_d = {k: r[k] for k in _SPEC_KEYS if k in r}
+    if isinstance(spec_d.get("widths"), str):
+        spec_d["widths"] = json.loads(spec_d["widths"])
+    try:
+        spec = NetworkSpec.from_dict(spec_d)
+    except (OpenFlowError, TypeError, ValueError):
+        return None
+    if spec.weight_digest() != r["weight_digest"]:
+        return None
+    ws, _ = spec.integer_weights()
+    return [float((w == 0).mean()) for w in ws]
+
+
 def to_design(row: Mapping[str, Any]):
-    """The hls4ml-style :class:`fpga.Design` of one dataset row (mapping or pandas Series)."""
+    """The hls4ml-style :class:`fpga.Design` of one dataset row (mapping or pandas Series).
+    Each dense layer's ``sparsity`` attribute is its share of zero weights
+    (:func:`layer_zero_shares`), or the row's ``sparsity`` when the weights cannot be rebuilt."""
     from fpga.design import Design, Layer
     from fpga.precision import LayerPrecision, Precision
 
@@ -60,6 +90,7 @@ def to_design(row: Mapping[str, Any]):
     wb, wf = int(r["weight_bits"]), int(r["weight_frac_bits"])
     ab, aib = int(r["act_bits"]), int(r["act_int_bits"])
     bias = bool(r.get("bias"))
+    zeros = layer_zero_shares(r) or [float(r.get("sparsity") or 0.0)] * (len(widths) - 1)
     # ap_fixed<W, I>: I counts the sign bit
     inp = Precision(width=ib, integer=iib + 1, signed=True)
     wprec = Precision(width=wb, integer=wb - wf, signed=True)
@@ -77,7 +108,7 @@ def to_design(row: Mapping[str, Any]):
                                      result=None if last else act),
             reuse_factor=1,
             attrs={"n_in": widths[li], "n_out": widths[li + 1], "use_bias": bias, "quantized": True,
-                   "sparsity": float(r.get("sparsity") or 0.0)}))
+                   "sparsity": zeros[li]}))
     meta = {"family": r.get("family"), "mode": r.get("mode"), "latency_cutoff": r.get("latency_cutoff"),
             "sparsity": r.get("sparsity"), "weight_seed": r.get("seed"),
             "weight_digest": r.get("weight_digest"), "flow": r.get("flow"),

@@ -37,6 +37,27 @@ def test_to_design_is_hls4ml_style():
     assert d.layers[0].precision.result.to_str() == "ap_fixed<8,4>"
 
 
+def test_layer_sparsity_is_the_share_of_zero_weights_rebuilt_from_the_seed():
+    """Each dense layer carries its own share of zero weights (the mask probability 0.25 plus
+    the uniform draw's own zeros, 1/64 at 6 bits, plus chance), computed from the weights the
+    seed rebuilds; a digest that does not match, or a user's model, falls back to the row's
+    sparsity."""
+    from fpga.openflow import NetworkSpec
+    from fpga.openflow.flow import spec_columns
+
+    spec = NetworkSpec(widths=(8, 16, 4), input_bits=8, input_int_bits=3, weight_bits=6,
+                       weight_frac_bits=5, act_bits=7, act_int_bits=2, sparsity=0.25, bias=True,
+                       mode="pipelined", latency_cutoff=4, seed=5)
+    row = dict(_row(1), **spec_columns(spec), weight_digest=spec.weight_digest())
+    ws, _ = spec.integer_weights()
+    want = [float(np.mean(w == 0)) for w in ws]
+    got = [l.attrs["sparsity"] for l in to_design(row).layers[1:]]
+    assert got == want and want[0] != want[1] and all(w > 0.25 for w in want)
+    for bad in ({"weight_digest": "0" * 16}, {"user_weights": True}):
+        fallback = [l.attrs["sparsity"] for l in to_design(dict(row, **bad)).layers[1:]]
+        assert fallback == [0.25, 0.25]
+
+
 def test_to_record_labels_and_meta():
     rec = to_record(_row(2))
     assert rec.labels["lut"] == 122 and rec.labels["latency_cycles"] == 3
