@@ -26,7 +26,8 @@ def main(argv=None) -> int:
     ap.add_argument("--max-epochs", type=int, default=CONFIG["max_epochs"])
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--card-only", action="store_true",
-                    help="do not train: re-evaluate the existing checkpoint and rewrite its card")
+                    help="do not train: re-evaluate the existing checkpoint, refresh its "
+                         "recorded training range and rewrite its card")
     args = ap.parse_args(argv)
 
     from .data import load_dataset, summarize
@@ -45,6 +46,11 @@ def main(argv=None) -> int:
         old = _json.loads(out.with_suffix(".json").read_text())
         sp = make_split("grouped", data, seed=args.seed)
         res = {k: old.get(k) for k in ("split", "n_parameters", "fit_seconds", "training")}
+        # the training range as this version records it (e.g. depth, added later); the
+        # weights are untouched, the checkpoint is rewritten with the new range
+        from .models.base import training_range
+        est.train_range = training_range(data.take(sp.train))
+        est.save(out)
         res["val"] = est.evaluate(data.take(sp.val))
         res["test"] = est.evaluate(data.take(sp.test))
     else:

@@ -5,7 +5,8 @@ and the model registry.
 90% interval (``<t>_low``, ``<t>_high``; NaN for models without intervals), utilization of
 the part in percent (``<r>_util_pct`` for lut / ff / dsp / bram; NaN when the part is
 unknown), ``out_of_range`` (the design leaves the training range: layer type, activation,
-size, reuse factor, depth, strategy, io_type or part never seen) and ``ood_reasons``.
+size, reuse factor, layer count, number of compute layers, strategy, io_type or part never
+seen) and ``ood_reasons``.
 
 Checkpoints are single files written with ``torch.save`` of plain tensors and a JSON string,
 read back with ``torch.load(weights_only=True)``: loading never executes code.
@@ -78,6 +79,7 @@ def training_range(data: PackedDesigns) -> dict:
         "ranges": {c: [float(num[:, j].min()), float(num[:, j].max())]
                    for j, c in enumerate(_RANGE_COLS)},
         "n_layers": [int(data.n_layers.min()), int(data.n_layers.max())],
+        "depths": sorted(int(d) for d in np.unique(data.depth)),
     }
 
 
@@ -105,6 +107,11 @@ def out_of_range(data: PackedDesigns, rng: dict | None) -> list[str]:
     nl = data.n_layers
     checks.append(((nl < rng["n_layers"][0]) | (nl > rng["n_layers"][1]), "n_layers",
                    lambda i: [f"{nl[i]} outside {rng['n_layers'][0]}..{rng['n_layers'][1]}"]))
+    if "depths" in rng:  # numbers of compute layers seen (older checkpoints lack them)
+        dp = data.depth
+        checks.append((~np.isin(dp, rng["depths"]), "depth",
+                       lambda i: [f"{dp[i]} compute layers (seen: "
+                                  f"{', '.join(map(str, rng['depths']))})"]))
     for key, vocab, arr in (("strategies", STRATEGIES, data.strategy),
                             ("io_types", IO_TYPES, data.io_type)):
         bad = ~np.isin(np.asarray(vocab)[arr], rng[key])

@@ -62,6 +62,20 @@ def test_out_of_range_designs_are_flagged(est):
     assert "reuse_factor" in df["ood_reasons"].iloc[1]
 
 
+def test_unseen_number_of_compute_layers_is_flagged():
+    """Depths never seen in training are flagged with the depths that were; a range recorded
+    by an older checkpoint (no ``depths``) still works and checks the rest."""
+    from surrogates.models.base import out_of_range, training_range
+    from surrogates.predict import to_packed
+    rng = training_range(to_packed([_mlp([64, 32, 32, 16]), _mlp([64, 32])]))
+    assert rng["depths"] == [1, 3]
+    reasons = out_of_range(to_packed([_mlp([64, 32, 16]), _mlp([64, 32, 32, 16])]), rng)
+    assert reasons[0] == "depth unseen in training: 2 compute layers (seen: 1, 3)"
+    assert reasons[1] == ""
+    old = {k: v for k, v in rng.items() if k != "depths"}
+    assert out_of_range(to_packed([_mlp([64, 32, 16])]), old) == [""]
+
+
 def test_part_override(est):
     df = est.predict(_mlp([64, 32, 32, 16]), part="xczu9eg")
     assert df["part"].iloc[0] == "xczu9eg"
