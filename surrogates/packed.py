@@ -148,6 +148,24 @@ class PackedDesigns:
         out.provenance = np.where(keep, out.provenance, 0).astype(np.int8)
         return out
 
+    #: the arrays a model's inputs and labels are made of (see :meth:`content_hash`)
+    _CONTENT = ("layer_ptr", "layer_type", "layer_act", "layer_num", "layer_level", "edge_ptr",
+                "edges", "design_num", "strategy", "io_type", "part", "labels", "provenance")
+
+    def content_hash(self) -> str:
+        """SHA-256 (16 hex digits) of every array a model reads (features, graph, labels and
+        their provenance) and of the part names: equal hashes, equal training data. A change
+        in how records are read (e.g. a new per-layer feature) changes it even when the
+        design names stay the same."""
+        import hashlib
+        h = hashlib.sha256()
+        for name in self._CONTENT:
+            a = np.ascontiguousarray(getattr(self, name))
+            h.update(f"{name}|{a.dtype.str}|{a.shape}|".encode())
+            h.update(a.tobytes())
+        h.update("|".join(self.parts).encode())
+        return h.hexdigest()[:16]
+
     def dedupe(self) -> "PackedDesigns":
         """Designs with identical design JSON, labels and provenance kept once (N-TORC rows
         repeat heavily); needs ``design_json``."""

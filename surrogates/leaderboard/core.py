@@ -232,7 +232,10 @@ def _run_model(model: str, plan, split_name: str, parts: dict, evals: dict,
     key = _hash({"model": model, "config": mcfg, "seed": cfg.seed, "targets": plan.targets,
                  "code": code_fingerprint(),
                  "n_train": len(parts["train"]), "n_val": len(parts["val"]),
-                 "train_names": _hash(list(parts["train"].names))})
+                 "train_names": _hash(list(parts["train"].names)),
+                 # the data itself: a changed reader (features, labels) must retrain
+                 "train_data": parts["train"].content_hash(),
+                 "val_data": parts["val"].content_hash()})
     ckpt = rec_path = None
     if store is not None:
         folder = store / plan.name / split_name

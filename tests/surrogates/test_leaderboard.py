@@ -116,6 +116,28 @@ def test_resume_loads_checkpoints_with_identical_rows(quick, hls_root):
             assert r[m] == before[key(r)][m] or (np.isnan(r[m]) and np.isnan(before[key(r)][m]))
 
 
+def test_changed_data_with_the_same_names_retrains(quick, hls_root, monkeypatch):
+    """A checkpoint is reused only for the same training data, not just the same design names:
+    when the reader yields other numbers for the same designs (here: every LUT label x 2, as a
+    changed reader would), the models are trained again."""
+    import surrogates.leaderboard.datasets as lbd
+    from surrogates.targets import TARGETS
+    _, out = quick
+    original = lbd._load
+
+    def doubled(*args, **kw):
+        data = original(*args, **kw)
+        data.labels[:, TARGETS.index("lut")] *= 2.0
+        return data
+
+    monkeypatch.setattr(lbd, "_load", doubled)
+    again = run_leaderboard(data=["wa-hls4ml-csv"], root=hls_root, quick=True,
+                            max_designs=150, models=["gbt", "gnn"], out_dir=out,
+                            progress=False, plots=False)
+    ok = [r for r in again.rows if r["status"] == "ok"]
+    assert ok and not any(r["from_checkpoint"] for r in ok)
+
+
 def test_same_seed_same_leaderboard_and_failed_model_is_reported(quick, hls_root, tmp_path):
     """Retrain from scratch with the same seed, in 2 worker processes: identical metrics. A
     model whose config makes it fail is a 'failed' row with its error and the others still
