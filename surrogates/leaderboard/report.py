@@ -439,21 +439,34 @@ def _grid(plt, n):
     return fig, axes.flat
 
 
+def _finite_pairs(preds, ds, ev, models, t):
+    """(model, true, predicted) of target ``t`` for each model with finite pairs."""
+    for m in models:
+        cols = _tcols(preds, (ds, ev, m), [t])
+        if t not in cols:
+            continue
+        y, yh = cols[t]
+        ok = np.isfinite(y) & np.isfinite(yh)
+        if ok.any():
+            yield m, y[ok], yh[ok]
+
+
+def _save(plt, fig, title: str, name: str, out_dir) -> str:
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(out_dir / name, dpi=90)
+    plt.close(fig)
+    return name
+
+
 def _pred_vs_true(plt, preds, ds, ev, models, targets, out_dir):
     fig, axes = _grid(plt, len(targets))
     for ax, t in zip(axes, targets):
         lo, hi = np.inf, 0.0
-        for m in models:
-            cols = _tcols(preds, (ds, ev, m), [t])
-            if t not in cols:
-                continue
-            y, yh = cols[t]
-            ok = np.isfinite(y) & np.isfinite(yh)
-            if not ok.any():
-                continue
-            ax.scatter(y[ok] + 1, yh[ok] + 1, s=6, alpha=0.5, label=m)
-            lo, hi = min(lo, (y[ok] + 1).min(), (yh[ok] + 1).min()), max(hi, (y[ok] + 1).max(),
-                                                                          (yh[ok] + 1).max())
+        for m, y, yh in _finite_pairs(preds, ds, ev, models, t):
+            ax.scatter(y + 1, yh + 1, s=6, alpha=0.5, label=m)
+            lo, hi = min(lo, (y + 1).min(), (yh + 1).min()), max(hi, (y + 1).max(),
+                                                                  (yh + 1).max())
         if hi > 0 and np.isfinite(lo):
             ax.plot([lo, hi], [lo, hi], "k--", lw=0.8)
         ax.set_xscale("log")
@@ -461,27 +474,17 @@ def _pred_vs_true(plt, preds, ds, ev, models, targets, out_dir):
         ax.set_xlabel(f"true {t} + 1 ({TARGET_UNITS[t]})")
         ax.set_ylabel(f"predicted {t} + 1 ({TARGET_UNITS[t]})")
         ax.legend(fontsize=7)
-    fig.suptitle(f"{ds} / {ev}: predicted vs true")
-    fig.tight_layout()
-    name = f"pred_vs_true_{_safe(ds)}_{_safe(ev)}.png"
-    fig.savefig(out_dir / name, dpi=90)
-    plt.close(fig)
-    return name
+    return _save(plt, fig, f"{ds} / {ev}: predicted vs true",
+                 f"pred_vs_true_{_safe(ds)}_{_safe(ev)}.png", out_dir)
 
 
 def _boxes(plt, preds, ds, ev, models, targets, out_dir):
     fig, axes = _grid(plt, len(targets))
     for ax, t in zip(axes, targets):
         data, labels = [], []
-        for m in models:
-            cols = _tcols(preds, (ds, ev, m), [t])
-            if t not in cols:
-                continue
-            y, yh = cols[t]
-            ok = np.isfinite(y) & np.isfinite(yh)
-            if ok.any():
-                data.append(100.0 * (y[ok] - yh[ok]) / (y[ok] + 1.0))
-                labels.append(m)
+        for m, y, yh in _finite_pairs(preds, ds, ev, models, t):
+            data.append(100.0 * (y - yh) / (y + 1.0))
+            labels.append(m)
         if data:
             ax.boxplot(data, showfliers=False)
             ax.set_xticks(range(1, len(labels) + 1))
@@ -489,12 +492,8 @@ def _boxes(plt, preds, ds, ev, models, targets, out_dir):
         ax.axhline(0, color="k", lw=0.6)
         ax.set_title(t)
         ax.set_ylabel("100 (y - yhat)/(y + 1) (%)")
-    fig.suptitle(f"{ds} / {ev}: relative error per target (whiskers 1.5 IQR)")
-    fig.tight_layout()
-    name = f"relerr_box_{_safe(ds)}_{_safe(ev)}.png"
-    fig.savefig(out_dir / name, dpi=90)
-    plt.close(fig)
-    return name
+    return _save(plt, fig, f"{ds} / {ev}: relative error per target (whiskers 1.5 IQR)",
+                 f"relerr_box_{_safe(ds)}_{_safe(ev)}.png", out_dir)
 
 
 def _depth(plt, preds, ds, ev, models, targets, out_dir):
@@ -519,10 +518,6 @@ def _depth(plt, preds, ds, ev, models, targets, out_dir):
         axes[1][j].set_xlabel("depth (compute layers)")
         axes[1][j].set_yscale("symlog", linthresh=1.0)
     axes[0][0].legend(fontsize=7)
-    fig.suptitle(f"{ds}: accuracy vs depth on the deeper-than-trained split")
-    fig.tight_layout()
-    name = f"depth_{_safe(ds)}.png"
-    fig.savefig(out_dir / name, dpi=90)
-    plt.close(fig)
-    return name
+    return _save(plt, fig, f"{ds}: accuracy vs depth on the deeper-than-trained split",
+                 f"depth_{_safe(ds)}.png", out_dir)
 
