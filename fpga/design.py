@@ -142,6 +142,18 @@ def _jsonable(obj: Any) -> Any:
     return obj
 
 
+def _whole(value, minimum: int, rule: str) -> int:
+    """``value`` as an int >= ``minimum`` (2.0 is fine, 2.5 or "x" are not); else a
+    DesignError ``"<rule>; got <value>"``."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError) as e:
+        raise DesignError(f"{rule}; got {value!r}") from e
+    if not math.isfinite(v) or v < minimum or v != int(v):
+        raise DesignError(f"{rule}; got {value!r}")
+    return int(v)
+
+
 @dataclass(frozen=True)
 class Layer:
     """One hls4ml layer.
@@ -173,24 +185,10 @@ class Layer:
                            _shape(self.input_shape, f"input_shape of layer {self.name!r}"))
         object.__setattr__(self, "output_shape",
                            _shape(self.output_shape, f"output_shape of layer {self.name!r}"))
-        try:
-            p = float(self.parameters)
-        except (TypeError, ValueError) as e:
-            raise DesignError(f"parameters of layer {self.name!r} must be a non-negative int; "
-                              f"got {self.parameters!r}") from e
-        if not math.isfinite(p) or p < 0 or p != int(p):
-            raise DesignError(f"parameters of layer {self.name!r} must be a non-negative int; "
-                              f"got {self.parameters!r}")
-        object.__setattr__(self, "parameters", int(p))
-        try:
-            rf = float(self.reuse_factor)
-        except (TypeError, ValueError) as e:
-            raise DesignError(f"reuse_factor of layer {self.name!r} must be a positive int; "
-                              f"got {self.reuse_factor!r}") from e
-        if not math.isfinite(rf) or rf < 1 or rf != int(rf):
-            raise DesignError(f"reuse_factor of layer {self.name!r} must be a positive int; "
-                              f"got {self.reuse_factor!r}")
-        object.__setattr__(self, "reuse_factor", int(rf))
+        object.__setattr__(self, "parameters", _whole(
+            self.parameters, 0, f"parameters of layer {self.name!r} must be a non-negative int"))
+        object.__setattr__(self, "reuse_factor", _whole(
+            self.reuse_factor, 1, f"reuse_factor of layer {self.name!r} must be a positive int"))
         if not isinstance(self.precision, LayerPrecision):
             try:
                 object.__setattr__(self, "precision", LayerPrecision.from_dict(self.precision))
