@@ -46,22 +46,22 @@ def _clean(v: Any) -> Any:
     return v
 
 
-_SPEC_KEYS = ("widths", "input_bits", "input_int_bits", "weight_bits", "weight_frac_bits",
-              "act_bits", "act_int_bits", "sparsity", "bias", "mode", "latency_cutoff", "seed")
-
-
 def layer_zero_shares(row: Mapping[str, Any]) -> list[float] | None:
     """Share of zero weights of each layer, from the weights themselves: random weights are
     rebuilt from the row's seed (and must reproduce its ``weight_digest``). ``sparsity`` is only
     the probability of the zeroing mask; a ``weight_bits``-bit uniform draw is 0 with
     probability 2**-weight_bits as well, and a small layer's share drifts from either by chance.
     None when the weights cannot be rebuilt (a user's model: the record keeps only the digest)."""
+    import dataclasses
+
     from fpga.openflow.network import NetworkSpec
 
     r = {k: _clean(v) for k, v in dict(row).items()}
     if r.get("user_weights") or r.get("seed") is None or r.get("weight_digest") is None:
         return None
-    spec_d = {k: r[k] for k in _SPEC_KEYS if k in r}
+    # the spec's own fields (a row stores all but the explicit weights of a user's model)
+    keys = {f.name for f in dataclasses.fields(NetworkSpec)} - {"weights", "biases"}
+    spec_d = {k: r[k] for k in keys if k in r}
     if isinstance(spec_d.get("widths"), str):
         spec_d["widths"] = json.loads(spec_d["widths"])
     try:
