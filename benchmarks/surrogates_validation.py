@@ -64,22 +64,35 @@ def main(argv=None) -> int:
     ap.add_argument("--seeds", nargs="+", type=int, default=[0])
     ap.add_argument("--openflow-sparsity", choices=("real", "mask"), default="real")
     args = ap.parse_args(argv)
-    if args.openflow_sparsity == "mask":
-        _mask_sparsity()
 
     from surrogates.leaderboard.core import FULL_CONFIG, step_budget
-    from surrogates.models.base import create
+    from surrogates.models.base import available, create
+
+    trainable = sorted(set(FULL_CONFIG) & set(available()))
+    configs = {}
+    for spec in args.configs:  # checked before any data is read
+        model, _, extra = spec.partition(":")
+        if model not in trainable:
+            ap.error(f"model of config {spec!r} must be one of {trainable}")
+        try:
+            over = json.loads(extra) if extra else {}
+        except json.JSONDecodeError as e:
+            ap.error(f"config {spec!r}: the part after ':' must be a JSON object ({e})")
+        if not isinstance(over, dict):
+            ap.error(f"config {spec!r}: the part after ':' must be a JSON object")
+        configs[spec] = (model, over)
+    if args.openflow_sparsity == "mask":
+        _mask_sparsity()
 
     plan, tr, va, scored, what = _datasets(args.data, args.split, args.protocol)
     print(f"{args.data}: train {len(tr)} designs (early stopping on {len(va)}), scored on "
           f"{len(scored)} ({what}); "
           f"open-flow sparsity: {args.openflow_sparsity}")
     summary: dict = {}
-    for spec in args.configs:
-        model, _, extra = spec.partition(":")
+    for spec, (model, over) in configs.items():
         for seed in args.seeds:
             cfg = dict(FULL_CONFIG[model], progress=False)
-            cfg.update(json.loads(extra) if extra else {})
+            cfg.update(over)
             cfg = step_budget(cfg, len(tr))
             est = create(model, targets=plan.targets, seed=seed, provenance=plan.provenance,
                          **cfg).fit(tr, va)
