@@ -55,6 +55,13 @@ def _mask_sparsity() -> None:
     ofd.layer_zero_shares = lambda row: None
 
 
+def _declared_in_bits() -> None:
+    """Ablation: open-flow layers get the declared width of their input as ``in_bits``."""
+    import fpga.openflow.dataset as ofd
+
+    ofd.layer_input_bits = lambda row: None
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default="openflow")
@@ -63,6 +70,7 @@ def main(argv=None) -> int:
     ap.add_argument("--configs", nargs="+", default=["gnn"])
     ap.add_argument("--seeds", nargs="+", type=int, default=[0])
     ap.add_argument("--openflow-sparsity", choices=("real", "mask"), default="real")
+    ap.add_argument("--openflow-in-bits", choices=("real", "declared"), default="real")
     args = ap.parse_args(argv)
 
     from surrogates.leaderboard.core import FULL_CONFIG, step_budget
@@ -83,11 +91,13 @@ def main(argv=None) -> int:
         configs[spec] = (model, over)
     if args.openflow_sparsity == "mask":
         _mask_sparsity()
+    if args.openflow_in_bits == "declared":
+        _declared_in_bits()
 
     plan, tr, va, scored, what = _datasets(args.data, args.split, args.protocol)
     print(f"{args.data}: train {len(tr)} designs (early stopping on {len(va)}), scored on "
           f"{len(scored)} ({what}); "
-          f"open-flow sparsity: {args.openflow_sparsity}")
+          f"open-flow sparsity: {args.openflow_sparsity}, in_bits: {args.openflow_in_bits}")
     summary: dict = {}
     for spec, (model, over) in configs.items():
         for seed in args.seeds:

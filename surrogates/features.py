@@ -43,10 +43,14 @@ IO_TYPES: tuple[str, ...] = ("io_parallel", "io_stream")
 LAYER_COLUMNS: tuple[str, ...] = (
     "in_size", "out_size", "parameters", "weight_bits", "weight_integer", "bias_bits",
     "result_bits", "accum_bits", "reuse_factor", "filters", "kernel", "stride", "in_channels",
-    "n_inputs", "weight_sparsity", "in_bits",
+    "n_inputs", "weight_sparsity", "in_bits", "in_value_bits",
 )
 #: ``weight_sparsity`` is the share of zero weights (0 when unknown); ``in_bits`` the widest
-#: result width among the layer's predecessors (its own result width for an input layer).
+#: result width among the layer's predecessors (its own result width for an input layer);
+#: ``in_value_bits`` the input width the layer's nonzero weights really see, where the design
+#: knows its weights (a layer's ``value_bits`` attribute: interval analysis of open-flow
+#: designs, :meth:`fpga.openflow.NetworkSpec.effective_input_bits`), else ``in_bits``. da4ml
+#: sizes its adders by those real ranges, so it is the operand width of the adder feature.
 #: Raw numbers per design: clock period in ns, the resources of its part (0 if unknown) and,
 #: for da4ml (``distributed_arithmetic``) designs, ``combinational`` (1 for a combinational
 #: netlist, 0 otherwise) and ``latency_cutoff`` (da4ml's pipeline cutoff in adder delays; 0 for
@@ -154,7 +158,7 @@ _D = {c: i for i, c in enumerate(DESIGN_COLUMNS)}
 _LOG_COLS = ("in_size", "out_size", "parameters", "reuse_factor", "filters", "kernel",
              "in_channels")
 _BIT_COLS = ("weight_bits", "weight_integer", "bias_bits", "result_bits", "accum_bits",
-             "in_bits")
+             "in_bits", "in_value_bits")
 
 #: Names of the numeric node features (before the one-hots).
 NODE_NUMERIC: tuple[str, ...] = (
@@ -164,11 +168,12 @@ NODE_NUMERIC: tuple[str, ...] = (
 )
 #: Numeric node features used by the wa-hls4ml re-implementations (the paper's inputs:
 #: input/output dims, weight bits, reuse factor, filters, kernel, stride) plus the weight
-#: sparsity, which the open-flow designs vary and the paper's data did not (so the side-by-side
-#: comparison on that data is about the models, not about what they are told).
+#: sparsity and the real input width, which the open-flow designs vary and the paper's data
+#: did not (so the side-by-side comparison on that data is about the models, not about what
+#: they are told).
 WA_NODE_NUMERIC: tuple[str, ...] = ("log_in_size", "log_out_size", "weight_bits/16",
                                     "log_reuse_factor", "log_filters", "log_kernel", "log_stride",
-                                    "weight_sparsity")
+                                    "weight_sparsity", "in_value_bits/16")
 GRAPH_NUMERIC: tuple[str, ...] = (
     tuple(f"strategy={s}" for s in STRATEGIES) + tuple(f"io={s}" for s in IO_TYPES)
     + ("clock_ns/10", "log_part_lut", "log_part_ff", "log_part_dsp", "log_part_bram",
@@ -217,9 +222,9 @@ def node_features(layer_num: np.ndarray, layer_type: np.ndarray, layer_act: np.n
     nz_bits = np.log1p(np.clip(x[:, _L["parameters"]] * x[:, _L["weight_bits"]]
                                * (1.0 - sparsity), 0, None)) / 10.0
     # shift-and-add size of a constant multiply-accumulate: nonzero weights x weight bits x
-    # operand width (input bits + weight bits); what distributed arithmetic spends LUTs on
+    # operand width (real input bits + weight bits); what distributed arithmetic spends LUTs on
     adder = np.log1p(np.clip(x[:, _L["parameters"]] * (1.0 - sparsity) * x[:, _L["weight_bits"]]
-                             * (x[:, _L["in_bits"]] + x[:, _L["weight_bits"]]), 0, None)) / 10.0
+                             * (x[:, _L["in_value_bits"]] + x[:, _L["weight_bits"]]), 0, None)) / 10.0
     extra = [np.log1p(np.clip(x[:, _L["stride"]], 0, None)) / 10.0, x[:, _L["n_inputs"]] / 2.0,
              mults, wbits, sparsity, nz_bits, adder, np.log1p(rom_bram18(x)) / 10.0]
     num = np.stack(logs + bits + extra, axis=1)

@@ -25,7 +25,7 @@ SPLIT_NAMES: tuple[str, ...] = ("", "train", "val", "test", "exemplar")
 PROVENANCE_CODES: tuple[str, ...] = ("",) + PROVENANCES
 #: Version of the packing rules (columns, codes, architecture keys); part of the cache format
 #: and of cache file names, so a cache made by older code is never read as current.
-PACK_VERSION = 4
+PACK_VERSION = 5
 CACHE_FORMAT = f"fusebound-packed-designs/{PACK_VERSION}"
 
 _ARRAYS = ("layer_ptr", "layer_type", "layer_act", "layer_num", "layer_level", "edge_ptr",
@@ -399,13 +399,29 @@ def _prec(p, attr: str) -> float:
 _RES = LAYER_COLUMNS.index("result_bits")
 
 
-def _with_in_bits(rows: list[tuple], edges: list[tuple[int, int]]) -> list[tuple]:
-    """Append ``in_bits`` to each layer row: the widest result among its predecessors (its
-    own result width when it has none, e.g. the input layer)."""
+def _with_in_bits(rows: list[tuple], edges: list[tuple[int, int]],
+                  known: list[float | None]) -> list[tuple]:
+    """Append ``in_bits`` and ``in_value_bits`` to each layer row. ``in_bits``: the widest
+    result among its predecessors (its own result width when it has none, e.g. the input).
+    ``in_value_bits``: the layer's own ``value_bits`` attribute where the design knows the
+    width its weights really see (open-flow designs, from their weights), else ``in_bits``."""
     ins: dict[int, float] = {}
     for s, t in edges:
         ins[t] = max(ins.get(t, 0.0), rows[s][_RES])
-    return [r + (ins.get(k, r[_RES]),) for k, r in enumerate(rows)]
+    out = []
+    for k, r in enumerate(rows):
+        declared = ins.get(k, r[_RES])
+        out.append(r + (declared, known[k] if known[k] is not None else declared))
+    return out
+
+
+def _value_bits(attrs) -> float | None:
+    """A layer's ``value_bits`` attribute as a finite non-negative number, else None."""
+    try:
+        v = float(attrs["value_bits"]) if attrs and attrs.get("value_bits") is not None else None
+    except (TypeError, ValueError):
+        return None
+    return v if v is not None and np.isfinite(v) and v >= 0 else None
 
 
 def _sparsity(v) -> float:
@@ -528,7 +544,7 @@ def pack_designs(designs: Iterable, labels: Sequence[dict] | None = None,
         for _, t in edges:
             indeg[t] += 1
         lev = _levels(len(layers), edges)
-        rows, types, acts = [], [], []
+        rows, types, acts, known = [], [], [], []
         for k, layer in enumerate(layers):
             try:
                 tcode = layer_type_code(layer.type)
@@ -563,9 +579,10 @@ def pack_designs(designs: Iterable, labels: Sequence[dict] | None = None,
                 float(layer.reuse_factor or 1), filters, kernel, stride, chan, float(indeg[k]),
                 _sparsity(attrs.get("sparsity", 0.0) if attrs else 0.0),
             ))
+            known.append(_value_bits(attrs))
             types.append(tcode)
             acts.append(acode)
-        rows = _with_in_bits(rows, edges)
+        rows = _with_in_bits(rows, edges, known)
         ltype += types
         lact += acts
         lnum += rows

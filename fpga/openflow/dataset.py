@@ -46,12 +46,10 @@ def _clean(v: Any) -> Any:
     return v
 
 
-def layer_zero_shares(row: Mapping[str, Any]) -> list[float] | None:
-    """Share of zero weights of each layer, from the weights themselves: random weights are
-    rebuilt from the row's seed (and must reproduce its ``weight_digest``). ``sparsity`` is only
-    the probability of the zeroing mask; a ``weight_bits``-bit uniform draw is 0 with
-    probability 2**-weight_bits as well, and a small layer's share drifts from either by chance.
-    None when the weights cannot be rebuilt (a user's model: the record keeps only the digest)."""
+def rebuilt_spec(row: Mapping[str, Any]):
+    """The :class:`~fpga.openflow.network.NetworkSpec` of a row with its random weights
+    rebuilt from the seed, or None when they cannot be rebuilt (a user's model: the record
+    keeps only the digest) or do not reproduce the row's ``weight_digest``."""
     import dataclasses
 
     from fpga.openflow.network import NetworkSpec
@@ -68,10 +66,27 @@ def layer_zero_shares(row: Mapping[str, Any]) -> list[float] | None:
         spec = NetworkSpec.from_dict(spec_d)
     except (OpenFlowError, TypeError, ValueError):
         return None
-    if spec.weight_digest() != r["weight_digest"]:
+    return spec if spec.weight_digest() == r["weight_digest"] else None
+
+
+def layer_zero_shares(row: Mapping[str, Any]) -> list[float] | None:
+    """Share of zero weights of each layer, from the weights themselves (:func:`rebuilt_spec`).
+    ``sparsity`` is only the probability of the zeroing mask; a ``weight_bits``-bit uniform draw
+    is 0 with probability 2**-weight_bits as well, and a small layer's share drifts from either
+    by chance. None when the weights cannot be rebuilt."""
+    spec = rebuilt_spec(row)
+    if spec is None:
         return None
     ws, _ = spec.integer_weights()
     return [float((w == 0).mean()) for w in ws]
+
+
+def layer_input_bits(row: Mapping[str, Any]) -> list[float] | None:
+    """Per layer, the input width its nonzero weights really see
+    (:meth:`NetworkSpec.effective_input_bits`: interval analysis of the rebuilt weights);
+    None when the weights cannot be rebuilt."""
+    spec = rebuilt_spec(row)
+    return None if spec is None else spec.effective_input_bits()
 
 
 def to_design(row: Mapping[str, Any]):
@@ -91,6 +106,7 @@ def to_design(row: Mapping[str, Any]):
     ab, aib = int(r["act_bits"]), int(r["act_int_bits"])
     bias = bool(r.get("bias"))
     zeros = layer_zero_shares(r) or [float(r.get("sparsity") or 0.0)] * (len(widths) - 1)
+    in_bits = layer_input_bits(r)
     # ap_fixed<W, I>: I counts the sign bit
     inp = Precision(width=ib, integer=iib + 1, signed=True)
     wprec = Precision(width=wb, integer=wb - wf, signed=True)
@@ -108,7 +124,8 @@ def to_design(row: Mapping[str, Any]):
                                      result=None if last else act),
             reuse_factor=1,
             attrs={"n_in": widths[li], "n_out": widths[li + 1], "use_bias": bias, "quantized": True,
-                   "sparsity": zeros[li]}))
+                   "sparsity": zeros[li],
+                   **({"value_bits": in_bits[li]} if in_bits else {})}))
     meta = {"family": r.get("family"), "mode": r.get("mode"), "latency_cutoff": r.get("latency_cutoff"),
             "sparsity": r.get("sparsity"), "weight_seed": r.get("seed"),
             "weight_digest": r.get("weight_digest"), "flow": r.get("flow"),

@@ -239,6 +239,42 @@ class NetworkSpec:
         ws, _ = self.integer_weights()
         return int(sum(int(np.count_nonzero(w)) for w in ws) * self.weight_bits)
 
+    def input_value_bits(self) -> list[np.ndarray]:
+        """Bits each input of each layer really needs (one array of ``widths[i]`` per layer).
+
+        Interval analysis through the weights: the network input spans its whole signed grid
+        (``input_bits``); a hidden neuron's value lies in ``[0, relu(max pre-activation))``
+        truncated to the activation grid, or the whole unsigned activation range when that
+        maximum reaches the wrap-around. A neuron that can only be 0 needs 0 bits. Small or
+        sparse weights make many hidden values narrower than ``act_bits``, and da4ml sizes
+        its adders by these ranges, not by the declared types.
+        """
+        ws, bs = self.float_weights()
+        ulp = 2.0 ** -self.input_frac_bits
+        lo = np.full(self.widths[0], -(2.0 ** self.input_int_bits))
+        hi = -lo - ulp
+        out = [np.full(self.widths[0], float(self.input_bits))]
+        a_ulp, top = 2.0 ** -self.act_frac_bits, 2.0 ** self.act_int_bits
+        for w, b in zip(ws[:-1], bs[:-1]):
+            wp, wn = np.maximum(w, 0.0), np.minimum(w, 0.0)
+            peak = hi @ wp + lo @ wn + (0.0 if b is None else b)
+            hi = np.floor(np.maximum(peak, 0.0) / a_ulp) * a_ulp
+            hi = np.where(hi >= top, top - a_ulp, hi)
+            lo = np.zeros_like(hi)
+            levels = np.rint(hi / a_ulp)  # unsigned integer codes 0 .. levels
+            out.append(np.where(levels > 0, np.floor(np.log2(np.maximum(levels, 1.0))) + 1, 0.0))
+        return out
+
+    def effective_input_bits(self) -> list[float]:
+        """Per layer: mean of :meth:`input_value_bits` over its nonzero weights (each weight's
+        input), i.e. the width of the typical shift-add operand; 0 for an all-zero layer."""
+        ws, _ = self.integer_weights()
+        out = []
+        for w, bits in zip(ws, self.input_value_bits()):
+            nnz = np.count_nonzero(w, axis=1).astype(float)
+            out.append(float(nnz @ bits / nnz.sum()) if nnz.sum() else 0.0)
+        return out
+
     def random_inputs(self, n: int, seed: int = 0) -> np.ndarray:
         """``(n, widths[0])`` inputs covering the whole input grid, corners included."""
         lo, hi = -(2 ** (self.input_bits - 1)), 2 ** (self.input_bits - 1)

@@ -1,5 +1,6 @@
 """Graph encoding: skip connections, features, the structured readout's maths, bad input."""
 
+import dataclasses
 import math
 
 import numpy as np
@@ -176,6 +177,23 @@ def test_da4ml_switches_and_sparsity_reach_the_features():
     nz = enc.node_x[:, nf.index("log_nonzero_weight_bits")]
     assert nz[1] < nz[4]  # same layer, 75% vs 25% zeros
     assert "combinational" in GRAPH_NUMERIC
+
+
+def test_in_value_bits_is_the_layers_own_width_or_the_declared_one():
+    """``in_value_bits``: a layer's ``value_bits`` (what its weights really see) where the design
+    knows it; the declared input width (``in_bits``) otherwise or when it is unreadable."""
+    from fpga.openflow.dataset import to_design
+    from surrogates.features import LAYER_COLUMNS
+
+    row = dict(_openflow_row("combinational", None, 0.5), seed=1)
+    d = to_design(row)
+    assert all("value_bits" not in l.attrs for l in d.layers)  # no digest: weights unknown
+    layers = [dataclasses.replace(l, attrs={**(l.attrs or {}), "value_bits": v})
+              for l, v in zip(d.layers, (float("nan"), 7.5, "junk"))]
+    p = pack_designs([dataclasses.replace(d, layers=tuple(layers))])
+    declared = p.layer_num[:, LAYER_COLUMNS.index("in_bits")].tolist()
+    assert declared == [8.0, 8.0, 8.0]  # input width, then the hidden ufixed<8, 3>
+    assert p.layer_num[:, LAYER_COLUMNS.index("in_value_bits")].tolist() == [8.0, 7.5, 8.0]
 
 
 def test_hls4ml_designs_encode_the_da4ml_switches_as_zero(csv_small):

@@ -58,6 +58,23 @@ def test_layer_sparsity_is_the_share_of_zero_weights_rebuilt_from_the_seed():
         assert fallback == [0.25, 0.25]
 
 
+def test_layers_carry_the_input_width_their_weights_really_see():
+    """``value_bits`` of each dense layer: the interval-analysis width of its inputs, averaged
+    over its nonzero weights (from the rebuilt weights); absent when they cannot be rebuilt."""
+    from fpga.openflow import NetworkSpec
+    from fpga.openflow.flow import spec_columns
+
+    spec = NetworkSpec(widths=(8, 16, 16, 4), input_bits=8, input_int_bits=3, weight_bits=3,
+                       weight_frac_bits=5, act_bits=8, act_int_bits=4, sparsity=0.5, bias=False,
+                       mode="combinational", seed=2)
+    row = dict(_row(1), **spec_columns(spec), weight_digest=spec.weight_digest())
+    got = [l.attrs["value_bits"] for l in to_design(row).layers[1:]]
+    assert got == spec.effective_input_bits()
+    assert got[0] == 8.0 and 0 < got[1] < 8  # small weights: hidden values stay narrow
+    assert all("value_bits" not in l.attrs
+               for l in to_design(dict(row, weight_digest="0" * 16)).layers[1:])
+
+
 def test_to_record_labels_and_meta():
     rec = to_record(_row(2))
     assert rec.labels["lut"] == 122 and rec.labels["latency_cycles"] == 3

@@ -67,3 +67,41 @@ def test_spec_from_float_weights_quantizes_with_one_scale():
     # max |w| = 1.5; largest f with 1.5 * 2**f <= 7 is f = 2 -> grid 0.25
     assert spec.weight_frac_bits == 2
     assert spec.float_weights()[0][0].tolist() == [[0.5, -1.5], [0.0, 0.0]]
+
+
+def test_input_value_bits_by_hand():
+    # inputs fixed<8,3>: [-8, 8 - 1/16]; hidden ufixed<4,2>: step 0.25, wraps at 4
+    spec = NetworkSpec(widths=(2, 3, 1), weight_bits=4, act_bits=4, act_int_bits=2,
+                       weights=(((1, 0, 4), (0, 0, -4)), ((1,), (1,), (0,))))
+    # W0 = [[0.125, 0, 0.5], [0, 0, -0.5]]: neuron 0 peaks at 0.992 -> 0.75 = code 3 (2 bits);
+    # neuron 1 is always 0 (0 bits); neuron 2 reaches 7.97 >= 4, wraps: every code (4 bits)
+    bits = spec.input_value_bits()
+    assert [b.tolist() for b in bits] == [[8.0, 8.0], [2.0, 0.0, 4.0]]
+    # layer 0: every input is 8 bits; layer 1: its nonzero weights see neurons 0 and 1
+    assert spec.effective_input_bits() == [8.0, 1.0]
+
+
+def test_input_value_bits_bound_the_real_values_and_are_tight_on_the_first_layer():
+    for seed in range(6):
+        spec = NetworkSpec(widths=(5, 7, 6, 2), input_bits=6, input_int_bits=1, weight_bits=4,
+                           act_bits=8, act_int_bits=3, sparsity=0.5, bias=seed % 2 == 1,
+                           seed=seed)
+        ws, bs = spec.float_weights()
+        bits = spec.input_value_bits()
+        ulp, top = 2.0 ** -spec.act_frac_bits, 2.0 ** spec.act_int_bits
+        x = spec.random_inputs(4096, seed=seed)
+        for li in range(2):
+            pre = x @ ws[li] + (0.0 if bs[li] is None else bs[li])
+            x = relu_quantize(pre, spec.act_int_bits, spec.act_frac_bits)
+            codes = np.rint(x / ulp).max(axis=0)
+            assert np.all(codes < 2.0 ** bits[li + 1])  # an upper bound on every neuron
+        # first hidden layer: each neuron's bound is reached at its own input corner (or its
+        # peak wraps around, and then every code can occur)
+        lo, step = -(2.0 ** spec.input_int_bits), 2.0 ** -spec.input_frac_bits
+        corner = np.where(ws[0] > 0, -lo - step, lo)  # (n_in, n_out): one input per neuron
+        peak = np.einsum("ij,ij->j", corner, ws[0]) + (0.0 if bs[0] is None else bs[0])
+        code = np.rint(relu_quantize(peak, spec.act_int_bits, spec.act_frac_bits) / ulp)
+        for j, b in enumerate(bits[1]):
+            if b == spec.act_bits and np.floor(peak[j] / ulp) * ulp >= top:
+                continue
+            assert b == int(code[j]).bit_length()
