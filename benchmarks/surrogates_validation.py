@@ -52,14 +52,14 @@ def _mask_sparsity() -> None:
     """Ablation: open-flow layers get the design's zeroing probability as sparsity."""
     import fpga.openflow.dataset as ofd
 
-    ofd.layer_zero_shares = lambda row: None
+    ofd.layer_zero_shares = lambda row, spec=None: None
 
 
 def _declared_in_bits() -> None:
     """Ablation: open-flow layers get the declared width of their input as ``in_bits``."""
     import fpga.openflow.dataset as ofd
 
-    ofd.layer_input_bits = lambda row: None
+    ofd.layer_input_bits = lambda row, spec=None: None
 
 
 def main(argv=None) -> int:

@@ -69,30 +69,33 @@ def rebuilt_spec(row: Mapping[str, Any]):
     return spec if spec.weight_digest() == r["weight_digest"] else None
 
 
-def layer_zero_shares(row: Mapping[str, Any]) -> list[float] | None:
+def layer_zero_shares(row: Mapping[str, Any], spec=None) -> list[float] | None:
     """Share of zero weights of each layer, from the weights themselves (:func:`rebuilt_spec`).
     ``sparsity`` is only the probability of the zeroing mask; a ``weight_bits``-bit uniform draw
     is 0 with probability 2**-weight_bits as well, and a small layer's share drifts from either
-    by chance. None when the weights cannot be rebuilt."""
-    spec = rebuilt_spec(row)
+    by chance. None when the weights cannot be rebuilt. ``spec``: the row's rebuilt spec, when
+    the caller has it already."""
+    spec = spec if spec is not None else rebuilt_spec(row)
     if spec is None:
         return None
     ws, _ = spec.integer_weights()
     return [float((w == 0).mean()) for w in ws]
 
 
-def layer_input_bits(row: Mapping[str, Any]) -> list[float] | None:
+def layer_input_bits(row: Mapping[str, Any], spec=None) -> list[float] | None:
     """Per layer, the input width its nonzero weights really see
     (:meth:`NetworkSpec.effective_input_bits`: interval analysis of the rebuilt weights);
-    None when the weights cannot be rebuilt."""
-    spec = rebuilt_spec(row)
+    None when the weights cannot be rebuilt (``spec`` as for :func:`layer_zero_shares`)."""
+    spec = spec if spec is not None else rebuilt_spec(row)
     return None if spec is None else spec.effective_input_bits()
 
 
 def to_design(row: Mapping[str, Any]):
     """The hls4ml-style :class:`fpga.Design` of one dataset row (mapping or pandas Series).
     Each dense layer's ``sparsity`` attribute is its share of zero weights
-    (:func:`layer_zero_shares`), or the row's ``sparsity`` when the weights cannot be rebuilt."""
+    (:func:`layer_zero_shares`), or the row's ``sparsity`` when the weights cannot be rebuilt;
+    its ``value_bits`` attribute the input width its weights really see
+    (:func:`layer_input_bits`), absent when they cannot be rebuilt."""
     from fpga.design import Design, Layer
     from fpga.precision import LayerPrecision, Precision
 
@@ -105,8 +108,9 @@ def to_design(row: Mapping[str, Any]):
     wb, wf = int(r["weight_bits"]), int(r["weight_frac_bits"])
     ab, aib = int(r["act_bits"]), int(r["act_int_bits"])
     bias = bool(r.get("bias"))
-    zeros = layer_zero_shares(r) or [float(r.get("sparsity") or 0.0)] * (len(widths) - 1)
-    in_bits = layer_input_bits(r)
+    spec = rebuilt_spec(r)
+    zeros = layer_zero_shares(r, spec) or [float(r.get("sparsity") or 0.0)] * (len(widths) - 1)
+    in_bits = layer_input_bits(r, spec)
     # ap_fixed<W, I>: I counts the sign bit
     inp = Precision(width=ib, integer=iib + 1, signed=True)
     wprec = Precision(width=wb, integer=wb - wf, signed=True)
