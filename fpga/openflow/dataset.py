@@ -47,26 +47,35 @@ def _clean(v: Any) -> Any:
 
 
 def rebuilt_spec(row: Mapping[str, Any]):
-    """The :class:`~fpga.openflow.network.NetworkSpec` of a row with its random weights
-    rebuilt from the seed, or None when they cannot be rebuilt (a user's model: the record
-    keeps only the digest) or do not reproduce the row's ``weight_digest``."""
+    """The :class:`~fpga.openflow.network.NetworkSpec` of a row with its weights: the explicit
+    ``weights`` / ``biases`` of a spec dict (``NetworkSpec.to_dict()`` of a user's model), else
+    the random weights rebuilt from the seed. None when they cannot be rebuilt (a dataset row of
+    a user's model keeps only the digest) or do not reproduce the row's ``weight_digest``.
+    Explicit weights that do not fit the row raise :class:`OpenFlowError`."""
     import dataclasses
 
     from fpga.openflow.network import NetworkSpec
 
     r = {k: _clean(v) for k, v in dict(row).items()}
-    if r.get("user_weights") or r.get("seed") is None or r.get("weight_digest") is None:
+    explicit = r.get("weights") is not None
+    if not explicit and (r.get("user_weights") or r.get("seed") is None
+                         or r.get("weight_digest") is None):
         return None
-    # the spec's own fields (a row stores all but the explicit weights of a user's model)
-    keys = {f.name for f in dataclasses.fields(NetworkSpec)} - {"weights", "biases"}
+    # the spec's own fields (a dataset row stores all but the explicit weights of a user's model)
+    keys = {f.name for f in dataclasses.fields(NetworkSpec)} - (set() if explicit
+                                                                 else {"weights", "biases"})
     spec_d = {k: r[k] for k in keys if k in r}
     if isinstance(spec_d.get("widths"), str):
         spec_d["widths"] = json.loads(spec_d["widths"])
     try:
         spec = NetworkSpec.from_dict(spec_d)
-    except (OpenFlowError, TypeError, ValueError):
+    except (OpenFlowError, TypeError, ValueError) as e:
+        if explicit:
+            raise OpenFlowError(f"design {r.get('design_id', '?')}: its explicit weights do not "
+                                f"form a valid NetworkSpec: {e}") from e
         return None
-    return spec if spec.weight_digest() == r["weight_digest"] else None
+    digest = r.get("weight_digest")
+    return spec if digest is None or spec.weight_digest() == digest else None
 
 
 def layer_zero_shares(row: Mapping[str, Any], spec=None) -> list[float] | None:

@@ -171,3 +171,19 @@ def test_summary_markdown_reports_counts_and_baseline(tmp_path):
     assert "synthesized (`ok`) **60**, failed 1" in md
     assert "| `lut` | 20 |" in md  # min of 2 * (0 + 10)
     assert "| depth | `lut` ~ `da4ml_cost` | 2 |" in md
+
+
+def test_a_users_spec_dict_uses_its_explicit_weights():
+    """``NetworkSpec.to_dict()`` of a user's model carries its weights: the layers get their
+    real zero share and input widths (not the dense default); weights that do not fit the
+    widths are an error naming the design, not a silent fallback."""
+    from fpga.openflow import NetworkSpec
+
+    spec = NetworkSpec(widths=(2, 3, 1), weight_bits=4, act_bits=4, act_int_bits=2,
+                       weights=(((1, 0, 4), (0, 0, -4)), ((1,), (1,), (0,))))
+    d = to_design(dict(spec.to_dict(), design_id="mine"))
+    assert [l.attrs["sparsity"] for l in d.layers[1:]] == [0.5, 1 / 3]
+    assert [l.attrs["value_bits"] for l in d.layers[1:]] == spec.effective_input_bits()
+    bad = dict(spec.to_dict(), design_id="mine", weights=[[[1, 0]], [[1]]])
+    with pytest.raises(OpenFlowError, match="design mine: its explicit weights"):
+        to_design(bad)
