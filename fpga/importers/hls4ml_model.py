@@ -2,8 +2,9 @@
 as a :class:`fpga.Design`. Needs the ``hls4ml`` extra only to build the graph; this module reads
 attributes and never imports hls4ml itself.
 
-Read per layer: class name, input/output variable shapes, weights (parameter count and
-precision), ``result_t`` / ``accum_t`` types, ``reuse_factor`` (after hls4ml's own
+Read per layer: class name, input/output variable shapes, weights (parameter count,
+precision and the share of zero weights, e.g. from pruning, as ``sparsity``), ``result_t`` /
+``accum_t`` types, ``reuse_factor`` (after hls4ml's own
 valid-reuse-factor correction), ``activation`` and convolution geometry; edges follow the
 graph's variable names, so skip connections are kept.
 """
@@ -32,6 +33,17 @@ def _attr(layer: Any, name: str, default: Any = None) -> Any:
         return layer.get_attr(name, default)
     except Exception:  # noqa: BLE001 - hls4ml layers differ by version
         return default
+
+
+def _zero_share(data: Any) -> float | None:
+    """Share of exactly-zero entries of a weight array (None when it cannot be read)."""
+    try:
+        import numpy as np
+
+        a = np.asarray(data, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    return float(np.mean(a == 0)) if a.size else None
 
 
 def design_from_modelgraph(model: Any, name: str | None = None) -> Design:
@@ -68,6 +80,9 @@ def design_from_modelgraph(model: Any, name: str | None = None) -> Design:
                               result=_prec(_attr(hl, "result_t")),
                               accum=_prec(_attr(hl, "accum_t")))
         attrs: dict[str, Any] = {"class_name": cname}
+        zero = _zero_share(getattr(wt, "data", None)) if wt is not None else None
+        if zero is not None:
+            attrs["sparsity"] = zero
         for src, dst in (("n_in", "n_in"), ("n_out", "n_out"), ("n_chan", "channels"),
                          ("n_filt", "filters"), ("strategy", "strategy"),
                          ("pool_op", "pool_op")):

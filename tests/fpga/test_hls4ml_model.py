@@ -15,6 +15,8 @@ def model_graph(tmp_path_factory):
     nn = torch.nn
     torch.manual_seed(0)
     model = nn.Sequential(nn.Linear(16, 32), nn.ReLU(), nn.Linear(32, 5), nn.Softmax(dim=1))
+    with torch.no_grad():
+        model[0].weight[:, :8] = 0.0  # half of the first layer pruned
     cfg = hls4ml.utils.config_from_pytorch_model(
         model, input_shape=(16,), granularity="name", backend="Vivado",
         default_precision="ap_fixed<16,6>", default_reuse_factor=20)
@@ -34,6 +36,7 @@ def test_modelgraph_to_design(model_graph):
     assert [l.parameters for l in dense] == [16 * 32 + 32, 32 * 5 + 5]
     assert [(l.input_shape, l.output_shape) for l in dense] == [((16,), (32,)), ((32,), (5,))]
     assert dense[0].precision.weight == fpga.Precision(16, 6)
+    assert [l.attrs["sparsity"] for l in dense] == [0.5, 0.0]  # share of zero weights
     assert d.layers[-1].activation == "softmax"
     # hls4ml replaced the invalid requested 20 by its closest valid value; so does our rule
     for l in dense:
