@@ -28,7 +28,8 @@ from ..targets import PROVENANCES, TARGETS, TargetScaler, check_targets
 
 CHECKPOINT_FORMAT = "fusebound-surrogate/1"
 REGISTRY: dict[str, type["Estimator"]] = {}
-_RANGE_COLS = ("in_size", "out_size", "parameters", "reuse_factor", "weight_bits")
+_RANGE_COLS = ("in_size", "out_size", "parameters", "reuse_factor", "weight_bits",
+               "weight_sparsity")
 
 
 def register(name: str):
@@ -96,7 +97,9 @@ def out_of_range(data: PackedDesigns, rng: dict | None) -> list[str]:
         bad = np.add.reduceat((~seen).astype(np.int64), starts) > 0
         checks.append((bad, key, lambda i, arr=arr, vocab=vocab, key=key: sorted(
             {vocab[k] for k in arr[data.layer_ptr[i]:data.layer_ptr[i + 1]]} - set(rng[key]))))
-    for j, c in enumerate(_RANGE_COLS):
+    for c in _RANGE_COLS:
+        if c not in rng["ranges"]:  # a range recorded before this column was checked
+            continue
         lo, hi = rng["ranges"][c]
         v = data.layer_num[:, LAYER_COLUMNS.index(c)]
         mask = (v < lo) | (v > hi)

@@ -62,6 +62,21 @@ def test_out_of_range_designs_are_flagged(est):
     assert "reuse_factor" in df["ood_reasons"].iloc[1]
 
 
+def test_pruned_design_is_flagged_by_a_checkpoint_that_saw_only_dense_ones(est):
+    """The shipped checkpoint saw no zero weights; a pruned design is out of its range, and a
+    range recorded before sparsity was checked still works for everything else."""
+    from surrogates.models.base import out_of_range
+    from surrogates.predict import to_packed
+    pruned = _mlp([64, 32, 32, 16], name="pruned")
+    pruned["layers"][2]["attrs"] = {"sparsity": 0.6}
+    df = est.predict([_mlp([64, 32, 32, 16]), pruned])
+    assert list(df["out_of_range"]) == [False, True]
+    assert "weight_sparsity unseen in training: 0..0.6 outside 0..0" in df["ood_reasons"].iloc[1]
+    old = dict(est.train_range, ranges={k: v for k, v in est.train_range["ranges"].items()
+                                         if k != "weight_sparsity"})
+    assert out_of_range(to_packed([pruned]), old) == [""]
+
+
 def test_unseen_number_of_compute_layers_is_flagged():
     """Depths never seen in training are flagged with the depths that were; a range recorded
     by an older checkpoint (no ``depths``) still works and checks the rest."""
