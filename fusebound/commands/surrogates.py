@@ -14,9 +14,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "gbt, mlp, fpga, gnn-gin, gnn-sage) on a data source and split.")
     p.add_argument("--model", default="gnn", help="model name (default gnn)")
     p.add_argument("--data", default="wa-hls4ml-csv",
-                   help="source name (wa-hls4ml, wa-hls4ml-csv, ntorc, records, all), a cache "
-                        "file .h5 or a path of records (default wa-hls4ml-csv)")
-    p.add_argument("--path", help="folder of the source (default: $FUSEBOUND_HLS4ML_DATA/...)")
+                   help="source name (wa-hls4ml, wa-hls4ml-csv, ntorc, records, all, openflow), "
+                        "a cache file .h5 or a path of records (default wa-hls4ml-csv)")
+    p.add_argument("--path", help="folder of the source (default: $FUSEBOUND_HLS4ML_DATA/...; "
+                                  "openflow: $FUSEBOUND_OPENFLOW_DATA or datasets/openflow)")
     p.add_argument("--split", default="grouped",
                    help="published, grouped, random, deeper, unseen-type, unseen-part")
     p.add_argument("--seed", type=int, default=0)
@@ -25,8 +26,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--lr", type=float)
     p.add_argument("--hidden", type=int, help="hidden width of neural models")
     p.add_argument("--layers", type=int, help="message-passing / encoder layers")
-    p.add_argument("--label-source", default="hls_estimate",
-                   choices=["hls_estimate", "post_synthesis"])
+    p.add_argument("--label-source", default=None,
+                   choices=["hls_estimate", "post_synthesis", "open_synthesis"],
+                   help="provenance of the labels to train on (default open_synthesis for "
+                        "--data openflow, else hls_estimate)")
     p.add_argument("--limit", type=int, help="read at most N records")
     p.add_argument("--out", help="folder for model.pt, run.json, CSV logs and checkpoints")
     p.add_argument("--accelerator", default="auto")
@@ -110,6 +113,8 @@ def run_train(args: argparse.Namespace) -> int:
     print(f"model {res['model']} on {res['data']} split {res['split']['name']} "
           f"{res['split']['sizes']} seed {res['seed']}, {res['n_parameters']:,} parameters, "
           f"fit {res['fit_seconds']:.1f} s")
+    for note in res.get("target_notes") or []:
+        print(f"note: {note}")
     print_table(metrics_rows(res), ["split", "target", "r2", "smape", "rmse", "p75_abs_rel_err",
                                     "within_10pct", "coverage", "n"])
     if res.get("checkpoint"):

@@ -23,7 +23,7 @@ import numpy as np
 
 from ..errors import SurrogateError
 from ..features import ACTIVATIONS, IO_TYPES, LAYER_COLUMNS, LAYER_TYPES, STRATEGIES
-from ..packed import PackedDesigns
+from ..packed import PROVENANCE_CODES, PackedDesigns
 from ..targets import PROVENANCES, TARGETS, TargetScaler, check_targets
 
 CHECKPOINT_FORMAT = "fusebound-surrogate/1"
@@ -129,6 +129,21 @@ def out_of_range(data: PackedDesigns, rng: dict | None) -> list[str]:
     return ["; ".join(r) for r in reasons]
 
 
+def label_provenance(targets, provenance: str) -> dict[str, str]:
+    """Provenance of the labels each target is trained on: ``provenance`` for resources;
+    latency and II exist only as HLS estimates, so they use ``hls_estimate`` unless the
+    provenance is ``open_synthesis``."""
+    return {t: "hls_estimate" if t in ("latency_cycles", "ii_cycles")
+            and provenance == "post_synthesis" else provenance for t in targets}
+
+
+def label_provenances(data: PackedDesigns) -> list[str]:
+    """The provenances of ``data``'s labels, most frequent first."""
+    codes = data.provenance[np.isfinite(data.labels)]
+    counts = np.bincount(codes.astype(np.int64), minlength=len(PROVENANCE_CODES))
+    return [PROVENANCE_CODES[k] for k in np.argsort(-counts, kind="stable") if counts[k] and k]
+
+
 def _vocab() -> dict:
     """Vocabularies and feature names a checkpoint depends on (checked at load)."""
     from ..features import flat_feature_names, graph_feature_names, node_feature_names
@@ -161,16 +176,8 @@ class Estimator:
         self.info: dict = {}
 
     def label_provenance(self) -> dict[str, str]:
-        """Provenance of the labels each target is trained on: ``provenance`` for resources;
-        latency and II exist only as HLS estimates, so they use ``hls_estimate`` unless the
-        model's provenance is ``open_synthesis``."""
-        out = {}
-        for t in self.targets:
-            if t in ("latency_cycles", "ii_cycles") and self.provenance == "post_synthesis":
-                out[t] = "hls_estimate"
-            else:
-                out[t] = self.provenance
-        return out
+        """Provenance of the labels each target is trained on (:func:`label_provenance`)."""
+        return label_provenance(self.targets, self.provenance)
 
     # -- interface -------------------------------------------------------------------------
     def fit(self, train: PackedDesigns, val: PackedDesigns | None = None) -> "Estimator":
@@ -184,13 +191,17 @@ class Estimator:
         if len(train) == 0:
             raise SurrogateError(f"training data of model {self.name!r} must contain at least "
                                  "one design; got an empty dataset")
+        present = label_provenances(train)  # before the labels of other provenances are dropped
         train = train.with_provenance(self.label_provenance())
         val = (val.with_provenance(self.label_provenance()) if val is not None and len(val)
                else None)
         y = self._labels(train)
         if not np.isfinite(y).any():
+            hint = (f" (the data has {', '.join(map(repr, present))} labels: pass that "
+                    "provenance, e.g. label_source / --label-source)" if present else "")
             raise SurrogateError(f"training data of model {self.name!r} must have "
-                                 f"{self.provenance!r} labels for {list(self.targets)}; got none")
+                                 f"{self.provenance!r} labels for {list(self.targets)}; got "
+                                 f"none{hint}")
         labelled = np.isfinite(y).any(axis=0)
         if not labelled.all():  # e.g. N-TORC has no II: predict only what the data labels
             self.info["dropped_targets"] = [t for t, k in zip(self.targets, labelled) if not k]

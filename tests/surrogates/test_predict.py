@@ -137,6 +137,27 @@ def test_cli_train_and_data(tmp_path, capsys, hls_root):
     assert "model must be one of" in capsys.readouterr().err
 
 
+def test_cli_train_on_the_openflow_dataset(tmp_path, capsys):
+    """``--data openflow`` trains on the project's own open-synthesis labels; the targets this
+    flow never varies (DSP 0, BRAM 0, II 1) are left out with a note; asking for HLS labels
+    names the provenance the data has."""
+    from pathlib import Path
+    of = str(Path(__file__).resolve().parents[2] / "datasets" / "openflow")
+    assert main(["train", "--model", "gbt", "--data", "openflow", "--path", of,
+                 "--limit", "300", "--out", str(tmp_path / "of"), "--json"]) == 0
+    res = json.loads(capsys.readouterr().out)
+    assert res["label_source"] == "open_synthesis"
+    assert set(res["val"]) == {"lut", "ff", "latency_cycles"}
+    assert any(n.startswith("dsp: not trained (every label is 0)") for n in res["target_notes"])
+    est = surrogates.load(tmp_path / "of" / "model.pt")
+    assert est.targets == ("lut", "ff", "latency_cycles") and est.provenance == "open_synthesis"
+    assert main(["train", "--model", "gbt", "--data", "openflow", "--path", of, "--limit", "50",
+                 "--label-source", "hls_estimate"]) == 2
+    assert "the data has 'open_synthesis' labels" in capsys.readouterr().err
+    assert main(["train", "--data", "openflow", "--path", str(tmp_path / "none")]) == 2
+    assert "open-flow dataset must exist" in capsys.readouterr().err
+
+
 @pytest.mark.slow
 def test_predict_pytorch_model_through_hls4ml(est, tmp_path):
     pytest.importorskip("hls4ml", reason="hls4ml not installed (the hls4ml extra)")
@@ -163,3 +184,19 @@ def test_cli_data_info_and_split(capsys, hls_root):
     assert sum(sp["sizes"].values()) == 11 and sp["seed"] == 0
     assert main(["data", "split", "wa-hls4ml", "--path", fixtures, "--split", "nope"]) == 2
     assert "split must be one of" in capsys.readouterr().err
+
+
+def test_train_applies_a_step_budget():
+    """``min_steps`` raises the epochs (and patience) to that many optimizer steps on the
+    training split, as the leaderboard does."""
+    from pathlib import Path
+
+    from surrogates.train import train
+    of = Path(__file__).resolve().parents[2] / "datasets" / "openflow"
+    res = train("gnn", "openflow", path=of, limit=120, hidden=8, layers=1, max_epochs=1,
+                patience=1, batch_size=64, min_steps=10, progress=False, evaluate_test=False)
+    n = res["split"]["sizes"]["train"]
+    per_epoch = -(-n // 64)
+    assert res["config"]["max_epochs"] == -(-10 // per_epoch) > 1
+    assert res["config"]["patience"] == res["config"]["max_epochs"]
+    assert "min_steps" not in res["config"]

@@ -73,3 +73,15 @@ def test_cache_to_a_directory_is_refused_before_writing(csv_small, tmp_path):
     with pytest.raises(SurrogateError, match="must be a file path; got a directory"):
         csv_small.save_h5(tmp_path)
     assert not list(tmp_path.parent.glob(tmp_path.name + ".tmp"))
+
+
+def test_fitting_on_labels_of_another_provenance_names_the_ones_the_data_has():
+    """A model asked for HLS labels on open-flow data said only "got none"."""
+    from pathlib import Path
+
+    from surrogates import create
+    from surrogates.data import load_dataset
+    of = Path(__file__).resolve().parents[2] / "datasets" / "openflow"
+    data = load_dataset("records", of, label_source="post_synthesis", limit=20)
+    with pytest.raises(SurrogateError, match="got none \\(the data has 'open_synthesis' labels"):
+        create("gbt", provenance="hls_estimate").fit(data)
