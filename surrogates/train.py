@@ -88,7 +88,7 @@ def train(model: str = "gnn", data="wa-hls4ml-csv", split: str = "grouped", seed
         raise SurrogateError(f"training split must have {label_source!r} labels that vary in "
                              f"at least one target; got {'; '.join(notes)}{hint}")
     est = create(model, targets=targets, seed=seed, provenance=label_source, **config)
-    est.fit(packed.take(sp.train), packed.take(sp.val))
+    est.fit(tr, packed.take(sp.val))
     result = {"model": model, "data": data if isinstance(data, str) else "PackedDesigns",
               "path": str(path) if path else None, "label_source": label_source,
               "split": sp.to_dict(), "seed": seed, "config": {k: v for k, v in config.items()},
