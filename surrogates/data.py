@@ -34,6 +34,7 @@ from .errors import SurrogateError
 from .packed import PackedDesigns, pack_designs
 
 DATA_ENV = "FUSEBOUND_HLS4ML_DATA"
+OPENFLOW_ENV = "FUSEBOUND_OPENFLOW_DATA"
 CACHE_ENV = "FUSEBOUND_CACHE"
 #: source name -> (fpga importer name or None for auto-detect, default sub-folder of the root)
 SOURCES: dict[str, tuple[str | None, str]] = {
@@ -54,6 +55,15 @@ def data_root(path=None) -> Path:
         raise SurrogateError(f"data path must be given (path=..., --path) or {DATA_ENV} must "
                              "name the hls4ml data folder; got neither")
     return Path(env)
+
+
+def openflow_path(path=None) -> Path:
+    """``path``, else ``$FUSEBOUND_OPENFLOW_DATA``, else ``datasets/openflow`` under the
+    current directory (the project's own generated dataset)."""
+    if path is not None:
+        return Path(path)
+    env = os.environ.get(OPENFLOW_ENV)
+    return Path(env) if env else Path("datasets") / "openflow"
 
 
 def source_path(source: str, path=None) -> Path:

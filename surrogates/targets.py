@@ -23,6 +23,22 @@ def check_targets(targets) -> tuple[str, ...]:
     return targets
 
 
+def scorable_targets(data) -> tuple[tuple[str, ...], list[str]]:
+    """Targets of ``data`` (``PackedDesigns``) with >= 2 labels that are not all equal; a
+    note for each of the others."""
+    keep, notes = [], []
+    for j, t in enumerate(TARGETS):
+        y = data.labels[:, j]
+        y = y[np.isfinite(y)]
+        if len(y) < 2:
+            notes.append(f"{t}: not scored (no labels)")
+        elif np.all(y == y[0]):
+            notes.append(f"{t}: not scored (every label is {y[0]:g})")
+        else:
+            keep.append(t)
+    return tuple(keep), notes
+
+
 @dataclass(frozen=True)
 class TargetScaler:
     """z = (log1p(y) - mean) / std per target, with mean and std from the training labels.

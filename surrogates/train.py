@@ -34,7 +34,7 @@ def resolve_data(data, path=None, label_source: str = "hls_estimate", cache: boo
         return load_dataset(data, path, label_source=read_as, cache=cache, limit=limit,
                             progress=progress)
     if data == "openflow":
-        from .leaderboard.datasets import openflow_path
+        from .data import openflow_path
         p = openflow_path(path)
         if not p.exists():
             raise SurrogateError(f"the open-flow dataset must exist at {p} (pass --path or set "
@@ -74,9 +74,8 @@ def train(model: str = "gnn", data="wa-hls4ml-csv", split: str = "grouped", seed
         from .leaderboard.core import step_budget
         config = step_budget(config, len(sp.train))
     # targets the training split can teach: open-flow designs, e.g., all have DSP 0 and II 1
-    from .leaderboard.datasets import scorable_targets
     from .models.base import label_provenance, label_provenances
-    from .targets import TARGETS
+    from .targets import TARGETS, scorable_targets
     tr = packed.take(sp.train)
     targets, notes = scorable_targets(tr.with_provenance(label_provenance(TARGETS, label_source)))
     notes = [n.replace("not scored", "not trained") for n in notes]

@@ -117,9 +117,10 @@ def to_design(row: Mapping[str, Any]):
     wb, wf = int(r["weight_bits"]), int(r["weight_frac_bits"])
     ab, aib = int(r["act_bits"]), int(r["act_int_bits"])
     bias = bool(r.get("bias"))
-    spec = rebuilt_spec(r)
-    zeros = layer_zero_shares(r, spec) or [float(r.get("sparsity") or 0.0)] * (len(widths) - 1)
-    in_bits = layer_input_bits(r, spec)
+    spec = rebuilt_spec(r)  # once, for both per-layer statistics
+    zeros = layer_zero_shares(r, spec) if spec is not None else None
+    zeros = zeros or [float(r.get("sparsity") or 0.0)] * (len(widths) - 1)
+    in_bits = layer_input_bits(r, spec) if spec is not None else None
     # ap_fixed<W, I>: I counts the sign bit
     inp = Precision(width=ib, integer=iib + 1, signed=True)
     wprec = Precision(width=wb, integer=wb - wf, signed=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import importlib.util
 import shutil
-from pathlib import Path
 from typing import Any, Callable
 
 TITLE = "Open-flow synthesis: da4ml traces an 8-12-8 network, Yosys synthesizes it"
@@ -45,7 +44,8 @@ def run(out: Callable[[str], None]) -> dict[str, Any]:
 def _surrogate(rec: dict, out: Callable[[str], None]) -> dict[str, Any] | None:
     """A small GNN trained on ``datasets/openflow`` (when present) predicts ``rec``'s design."""
     from fpga.openflow.dataset import to_design
-    from surrogates.leaderboard.datasets import openflow_path
+    from surrogates.data import openflow_path
+    from surrogates.leaderboard.core import FULL_CONFIG
     from surrogates.train import train
 
     data = openflow_path()
@@ -57,8 +57,7 @@ def _surrogate(rec: dict, out: Callable[[str], None]) -> dict[str, Any] | None:
     widths = [f"{l.attrs['value_bits']:.1f}" for l in design.layers[1:]]
     out(f"  the widths its layers' weights really see (interval analysis): {', '.join(widths)} "
         f"bits (declared {rec['input_bits']}, {rec['act_bits']})")
-    from surrogates.leaderboard.core import FULL_CONFIG
-    fit = train("gnn", "openflow", split="grouped", seed=0, path=Path(data), progress=False,
+    fit = train("gnn", "openflow", split="grouped", seed=0, path=data, progress=False,
                 evaluate_test=False, **FULL_CONFIG["gnn"])  # the leaderboard's config
     pred = fit["estimator"].predict([design]).iloc[0]
     out(f"  GNN trained on {fit['split']['sizes']['train']:,} open-flow designs "

@@ -28,11 +28,11 @@ from pathlib import Path
 
 import numpy as np
 
+from ..data import OPENFLOW_ENV, openflow_path
 from ..errors import SurrogateError
 from ..packed import PackedDesigns
-from ..targets import TARGETS
+from ..targets import RESOURCE_TARGETS, scorable_targets
 
-OPENFLOW_ENV = "FUSEBOUND_OPENFLOW_DATA"
 KNOWN_SOURCES = ("wa-hls4ml-csv", "ntorc", "wa-hls4ml", "openflow")
 #: split name in reports -> (surrogates split registry name, kind)
 SPLIT_KINDS = {"in-distribution": "random", "published": "published", "grouped": "grouped",
@@ -60,15 +60,6 @@ class DatasetPlan:
                                for k, v in self.extra_eval.items()},
                 "depth": [int(self.data.depth.min()), int(self.data.depth.max())],
                 "notes": list(self.notes)}
-
-
-def openflow_path(path=None) -> Path:
-    """``path``, else ``$FUSEBOUND_OPENFLOW_DATA``, else ``datasets/openflow`` under the
-    current directory (the project's own generated dataset)."""
-    if path is not None:
-        return Path(path)
-    env = os.environ.get(OPENFLOW_ENV)
-    return Path(env) if env else Path("datasets") / "openflow"
 
 
 def _hls_root(root) -> Path | None:
@@ -115,21 +106,6 @@ def _subsample(data: PackedDesigns, n: int | None, seed: int) -> PackedDesigns:
     return data.take(idx)
 
 
-def scorable_targets(data: PackedDesigns) -> tuple[tuple[str, ...], list[str]]:
-    """Targets with >= 2 labels that are not all equal; notes for the others."""
-    keep, notes = [], []
-    for j, t in enumerate(TARGETS):
-        y = data.labels[:, j]
-        y = y[np.isfinite(y)]
-        if len(y) < 2:
-            notes.append(f"{t}: not scored (no labels)")
-        elif np.all(y == y[0]):
-            notes.append(f"{t}: not scored (every label is {y[0]:g})")
-        else:
-            keep.append(t)
-    return tuple(keep), notes
-
-
 def _split_ok(name: str, data: PackedDesigns, seed: int) -> str | None:
     """None when split ``name`` can be made on ``data``, else why not."""
     from ..splits import make_split
@@ -158,14 +134,13 @@ def _load(name: str, path: Path, label_source: str, cache: bool, limit: int | No
 
 
 def _provenance(data: PackedDesigns) -> str:
-    """The label provenance most resource labels of ``data`` carry."""
-    from ..packed import PROVENANCE_CODES
-    codes = data.provenance[:, :4][np.isfinite(data.labels[:, :4])]
-    if codes.size == 0:
-        codes = data.provenance[np.isfinite(data.labels)]
-    if codes.size == 0:
+    """The label provenance most resource labels of ``data`` carry (any label's, when no
+    resource is labelled)."""
+    from ..models.base import label_provenances
+    found = label_provenances(data, RESOURCE_TARGETS) or label_provenances(data)
+    if not found:
         raise SurrogateError("dataset must have at least one label; got none")
-    return PROVENANCE_CODES[int(np.bincount(codes).argmax())]
+    return found[0]
 
 
 def _openflow_lookup(path: Path) -> dict:

@@ -137,9 +137,10 @@ def label_provenance(targets, provenance: str) -> dict[str, str]:
             and provenance == "post_synthesis" else provenance for t in targets}
 
 
-def label_provenances(data: PackedDesigns) -> list[str]:
-    """The provenances of ``data``'s labels, most frequent first."""
-    codes = data.provenance[np.isfinite(data.labels)]
+def label_provenances(data: PackedDesigns, targets=TARGETS) -> list[str]:
+    """The provenances of ``data``'s labels of ``targets``, most frequent first."""
+    cols = [TARGETS.index(t) for t in targets]
+    codes = data.provenance[:, cols][np.isfinite(data.labels[:, cols])]
     counts = np.bincount(codes.astype(np.int64), minlength=len(PROVENANCE_CODES))
     return [PROVENANCE_CODES[k] for k in np.argsort(-counts, kind="stable") if counts[k] and k]
 
